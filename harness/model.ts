@@ -1,0 +1,158 @@
+/**
+ * The model types shared by every part of paritykit: targets, scenarios, observations,
+ * diffs and verdicts. Vocabulary follows `docs/` and DESIGN.md (legacy, candidate,
+ * target, scenario, channel, observation, baseline, normalizer, redaction, verdict).
+ *
+ * Nothing here does I/O.
+ */
+
+/** How paritykit reaches a system that is a command-line program. */
+export interface CommandTarget {
+  /** argv of the program: `['python3', 'ledger.py']`. Scenario `args` are appended. */
+  command: string[];
+  /** Working directory of the command itself is always the scenario's fresh temp dir; `cwd` is
+   * the directory relative command paths (argv[0], argv[1]) are resolved against. Default: the
+   * config file's directory. */
+  cwd?: string;
+  /** Extra environment variables, merged over paritykit's minimal environment. */
+  env?: Record<string, string>;
+  /** Per-scenario time limit (ms) for this target; a scenario's own `timeoutMs` wins. */
+  timeoutMs?: number;
+  /** A command (string: run through `sh -c`; array: argv) that prints the target's version,
+   * stored in the baseline manifest as part of the legacy identity. */
+  version?: string | string[];
+}
+
+/** Any target. The HTTP and container kinds arrive with the HTTP channel. */
+export type Target = CommandTarget;
+
+/** One deterministic input for a command target. */
+export interface Scenario {
+  /** Unique within the suite; safe as a file name (`[A-Za-z0-9._-]`, may contain `/` to group;
+   * never `..`). */
+  id: string;
+  /** Arguments appended to the target's `command`. */
+  args?: string[];
+  /** Text written to stdin (UTF-8); stdin is closed after it. Absent: stdin is empty. */
+  stdin?: string;
+  /** Environment variables for this scenario only. */
+  env?: Record<string, string>;
+  /** Files (relative path → UTF-8 content) created in the fresh working directory before the run. */
+  files?: Record<string, string>;
+  /** Time limit (ms) for this scenario; wins over the target's and the suite's. */
+  timeoutMs?: number;
+  /** Free-form labels, used to scope normalizers and to select scenarios. */
+  tags?: string[];
+}
+
+/** Channels of observable behaviour. `http`, `db`, `schema` arrive with later channels. */
+export type Channel = 'stdout' | 'stderr' | 'exit' | 'files' | 'timing';
+
+/** Serialized formats paritykit recognises, for files and for stdout/stderr content. */
+export type ContentFormat = 'json' | 'csv' | 'yaml' | 'xml' | 'text' | 'binary' | 'image';
+
+/** How a process ended. */
+export interface ExitObservation {
+  /** Exit code, or `null` when the process was ended by a signal. */
+  code: number | null;
+  /** Signal name (`SIGKILL`), or `null`. */
+  signal: string | null;
+  /** True when paritykit killed the process tree because the time limit passed. */
+  timedOut: boolean;
+}
+
+/** One file the run created, modified or deleted in its working directory. */
+export interface FileObservation {
+  /** Path relative to the working directory, with `/` separators. */
+  path: string;
+  change: 'created' | 'modified' | 'deleted';
+  /** Detected format of the content (of the previous content for a deleted file). */
+  format: ContentFormat;
+  /** Content after the run; `null` for a deleted file. */
+  content: Buffer | null;
+}
+
+/** Wall time and memory of a run: stored, not compared by the parity suites. */
+export interface TimingObservation {
+  /** Wall time from spawn to exit (ms). */
+  durationMs: number;
+  /** Highest resident set size seen for the process tree (bytes), sampled from /proc;
+   * `null` when the process ended before the first sample. */
+  peakRssBytes: number | null;
+}
+
+/** Everything one scenario showed on one target: one observation per channel. */
+export interface ScenarioObservation {
+  stdout: Buffer;
+  stderr: Buffer;
+  exit: ExitObservation;
+  /** Sorted by path. */
+  files: FileObservation[];
+  timing: TimingObservation;
+}
+
+/** Verdicts, from DESIGN.md. `accepted` and `flaky` are produced by later features. */
+export type Verdict = 'pass' | 'diff' | 'accepted' | 'flaky' | 'error' | 'missing' | 'new';
+
+/** One line-level hunk of a text diff (structured form for reports). */
+export interface TextHunk {
+  /** 1-based first line in the legacy (old) text, and number of lines. */
+  oldStart: number;
+  oldLines: number;
+  /** 1-based first line in the candidate (new) text, and number of lines. */
+  newStart: number;
+  newLines: number;
+  /** Lines prefixed with ' ', '-' or '+', as in a unified diff. */
+  lines: string[];
+}
+
+/** One structural difference in JSON (or YAML) data. */
+export interface JsonChange {
+  /** JSONPath of the value: `$.items[3].price`. */
+  path: string;
+  kind: 'changed' | 'added' | 'removed' | 'type';
+  /** Legacy value (absent for `added`). */
+  legacy?: unknown;
+  /** Candidate value (absent for `removed`). */
+  candidate?: unknown;
+}
+
+/** One CSV cell, row or header difference. */
+export interface CsvChange {
+  /** Row key: the value of the key column, or `#<1-based row index>` when keyed by position. */
+  row: string;
+  /** Column name (header) or `#<1-based index>`; absent for a whole-row add/remove. */
+  column?: string;
+  kind: 'changed' | 'added' | 'removed' | 'header' | 'order';
+  legacy?: string;
+  candidate?: string;
+}
+
+/**
+ * A difference found by a comparator. `unified` is the terminal rendering (unified diff text
+ * or an equivalent summary); the other fields are the structured form reports render.
+ */
+export type Difference =
+  | { kind: 'text'; summary: string; unified: string; hunks: TextHunk[]; truncated: boolean }
+  | { kind: 'json'; summary: string; unified: string; changes: JsonChange[] }
+  | { kind: 'csv'; summary: string; unified: string; changes: CsvChange[] }
+  | {
+      kind: 'binary';
+      summary: string;
+      unified: string;
+      legacy: { size: number; sha256: string };
+      candidate: { size: number; sha256: string };
+    }
+  | { kind: 'value'; summary: string; unified: string; legacy: unknown; candidate: unknown };
+
+/** The result of comparing one channel (or one file of the `files` channel). */
+export interface ChannelResult {
+  channel: Channel;
+  /** For the `files` channel: the file path; otherwise absent. */
+  path?: string;
+  /** Format the comparator used. */
+  format?: ContentFormat;
+  verdict: 'pass' | 'diff';
+  /** Present when verdict is `diff`. */
+  difference?: Difference;
+}

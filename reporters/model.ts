@@ -1,0 +1,96 @@
+/**
+ * The ParityReport: the one object a verify run rolls up into. Every reporter (terminal,
+ * JSON, JUnit, Markdown, HTML) reads it; none recomputes verdicts. Its JSON form is
+ * `report.json`, documented in `docs/report-format.md`.
+ */
+import type { ChannelResult, TimingObservation, Verdict } from '../harness/model.ts';
+
+/** Counts of scenarios by verdict. `scenarios` is the sum of all the others. */
+export interface Totals {
+  scenarios: number;
+  pass: number;
+  diff: number;
+  accepted: number;
+  flaky: number;
+  error: number;
+  missing: number;
+  new: number;
+}
+
+/** Who a system was: what was run, what it said its version was, and its git commit. */
+export interface TargetIdentity {
+  /** argv of a command target. */
+  command: string[];
+  /** Output of the target's `version` command (trimmed), or `null` when none is configured. */
+  version: string | null;
+  /** HEAD commit when the target's working directory is in a git checkout, else `null`. */
+  gitCommit: string | null;
+}
+
+/** Per-channel roll-up of a suite. */
+export interface ChannelTotals {
+  /** Number of channel comparisons (the `files` channel counts one per file). */
+  compared: number;
+  pass: number;
+  diff: number;
+  /** pass ÷ compared, 1 when nothing was compared. */
+  parity: number;
+}
+
+/** One scenario's outcome. */
+export interface ScenarioReport {
+  id: string;
+  tags: string[];
+  verdict: Verdict;
+  /** Time the candidate run plus comparison took (ms). */
+  durationMs: number;
+  /** Every channel compared, passing ones included (verdict `pass`, no difference). */
+  channels: ChannelResult[];
+  /** For verdict `error` (candidate could not be run, comparison crashed) or `missing`
+   * (no baseline for this scenario): what happened and what to do. */
+  error?: string;
+  /** Stored, not compared: the legacy's timing from the baseline and the candidate's now. */
+  timing?: { legacy?: TimingObservation; candidate?: TimingObservation };
+}
+
+/** One suite's outcome. */
+export interface SuiteReport {
+  name: string;
+  baseline: {
+    /** Baseline revision (content hash) verified against, `null` when there is no baseline. */
+    revision: string | null;
+    recordedAt: string | null;
+    /** Baseline folder, relative to the config file. */
+    dir: string;
+  };
+  legacy: TargetIdentity | null;
+  candidate: TargetIdentity;
+  totals: Totals;
+  /** (pass + accepted) ÷ scenarios; 1 when the suite has no scenarios. */
+  parity: number;
+  channels: Partial<Record<ChannelResult['channel'], ChannelTotals>>;
+  scenarios: ScenarioReport[];
+}
+
+/** The whole verify run. */
+export interface ParityReport {
+  /** Version of this report format (see docs/report-format.md). */
+  formatVersion: 1;
+  tool: { name: 'paritykit'; version: string };
+  run: {
+    /** ISO-8601 UTC start time. */
+    startedAt: string;
+    /** Wall time of the whole verify (ms). */
+    durationMs: number;
+    /** HEAD commit of the directory holding the config, or `null` outside git. */
+    gitCommit: string | null;
+    /** Config file path as given. */
+    config: string;
+    /** True when run with `--ci` (baselines never written; missing baselines fail). */
+    ci: boolean;
+  };
+  totals: Totals;
+  /** (pass + accepted) ÷ scenarios over all suites; 1 when there are no scenarios. */
+  parity: number;
+  suites: SuiteReport[];
+}
