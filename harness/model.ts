@@ -28,8 +28,8 @@ export type Target = CommandTarget;
 
 /** One deterministic input for a command target. */
 export interface Scenario {
-  /** Unique within the suite; safe as a file name (`[A-Za-z0-9._-]`, may contain `/` to group;
-   * never `..`). */
+  /** Unique within the suite; safe as a file name: `[A-Za-z0-9._-]`, starting with a letter or
+   * digit, never `..` or `/` (see `checkScenarioId`). */
   id: string;
   /** Arguments appended to the target's `command`. */
   args?: string[];

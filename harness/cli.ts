@@ -1,0 +1,325 @@
+/**
+ * The `paritykit` command line: record, verify, report, baselines log.
+ * Exit codes: 0 full parity (or success), 1 differences or candidate errors, 2 usage, config
+ * or baseline errors. Parsing is commander's; everything here is wiring and output.
+ */
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { createColors } from 'picocolors';
+import { createFsBaselineStore } from '../baselines/store.ts';
+import { readReport, writeReports } from '../reporters/write.ts';
+import { renderTerminal } from '../reporters/terminal.ts';
+import type { ParityReport, ScenarioReport } from '../reporters/model.ts';
+import { loadConfig, type ResolvedConfig, type ResolvedSuite } from './config.ts';
+import { ParityError } from './errors.ts';
+import { recordSuite, type RecordResult } from './record.ts';
+import { redactorFor } from './runner.ts';
+import { runVerify } from './verify-run.ts';
+import { selectScenarios, isFailingVerdict } from '../suites/parity.ts';
+import { PARITYKIT_VERSION } from './version.ts';
+
+interface CommonOptions {
+  config?: string;
+  suite?: string[];
+  scenario?: string[];
+  concurrency?: number;
+}
+
+/** Where output goes; injectable for tests. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function useColor(io: CliIo): boolean {
+  if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
+  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  return Boolean(io.stdout.isTTY);
+}
+
+/** A progress display: a bar with ETA on a TTY, plain lines elsewhere (CI logs). */
+function createProgress(io: CliIo, label: string) {
+  const tty = Boolean(io.stderr.isTTY) && !io.env.CI;
+  let bar: cliProgress.SingleBar | null = null;
+  let total = 0;
+  let done = 0;
+  let lastPct = -1;
+  return {
+    start(n: number) {
+      total = n;
+      if (tty && n > 0) {
+        bar = new cliProgress.SingleBar(
+          { format: `${label} [{bar}] {value}/{total} {percentage}% | ETA {eta_formatted} | {last}`, stream: io.stderr, hideCursor: true, clearOnComplete: true },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(n, 0, { last: '' });
+      } else if (n > 0) {
+        io.stderr.write(`${label}: ${n} scenarios\n`);
+      }
+    },
+    tick(name: string, problem?: string) {
+      done++;
+      if (bar) bar.update(done, { last: name.length > 30 ? name.slice(0, 29) + '…' : name });
+      else {
+        if (problem) io.stderr.write(`  ${problem}\n`);
+        const pct = Math.floor((done / Math.max(1, total)) * 10) * 10;
+        if (pct !== lastPct && (pct % 10 === 0)) {
+          lastPct = pct;
+          io.stderr.write(`${label}: ${done}/${total} (${pct}%)\n`);
+        }
+      }
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+function selectSuites(config: ResolvedConfig, names?: string[]): ResolvedSuite[] {
+  if (!names || names.length === 0) return config.suites;
+  const known = new Set(config.suites.map((s) => s.name));
+  for (const n of names) {
+    if (!known.has(n)) throw new ParityError('USAGE', `--suite ${n}: no such suite in ${config.file} (suites: ${[...known].join(', ')})`);
+  }
+  return config.suites.filter((s) => names.includes(s.name));
+}
+
+function parsePositiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new ParityError('USAGE', `${flag} ${value}: expected a whole number of at least 1`);
+    return n;
+  };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+function printDrift(io: CliIo, r: RecordResult, color: boolean): void {
+  const c = createColors(color);
+  const { drift } = r;
+  if (drift.previousRevision === null) return;
+  const changes = drift.added.length + drift.removed.length + drift.changed.length;
+  if (changes === 0) {
+    io.stdout.write(`  legacy behaviour unchanged since revision ${drift.previousRevision}\n`);
+    return;
+  }
+  io.stdout.write(c.yellow(`  legacy drift since revision ${drift.previousRevision}: ${drift.added.length} added, ${drift.removed.length} removed, ${drift.changed.length} changed\n`));
+  for (const id of drift.added) io.stdout.write(c.green(`    + ${id}\n`));
+  for (const id of drift.removed) io.stdout.write(c.red(`    - ${id}\n`));
+  for (const entry of drift.changed.slice(0, 20)) {
+    io.stdout.write(c.yellow(`    ~ ${entry.id}\n`));
+    for (const ch of entry.channels) {
+      io.stdout.write(`      ${ch.path ? `files: ${ch.path}` : ch.channel}: ${ch.difference?.summary ?? ''}\n`);
+      const lines = (ch.difference?.unified ?? '').split('\n').slice(0, 12);
+      for (const line of lines) io.stdout.write(`        ${line}\n`);
+    }
+  }
+  if (drift.changed.length > 20) io.stdout.write(`    … and ${drift.changed.length - 20} more changed scenarios\n`);
+}
+
+async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean; ci?: boolean }): Promise<number> {
+  if (opts.ci) throw new ParityError('USAGE', '--ci never writes baselines, so it cannot be used with record; run `paritykit verify --ci` in CI');
+  const config = await loadConfig(io.cwd, opts.config);
+  const store = createFsBaselineStore(config.baselineDir);
+  const color = useColor(io);
+  const c = createColors(color);
+  for (const suite of selectSuites(config, opts.suite)) {
+    const scenarios = selectScenarios(suite, opts.scenario);
+    if (scenarios.length === 0) {
+      io.stderr.write(`suite ${suite.name}: no scenario matches --scenario ${opts.scenario?.join(',')}\n`);
+      continue;
+    }
+    const progress = createProgress(io, `record ${suite.name}`);
+    progress.start(scenarios.length);
+    let result: RecordResult;
+    try {
+      result = await recordSuite(suite, store, {
+        dryRun: opts.dryRun,
+        concurrency: opts.concurrency,
+        scenarios: opts.scenario ? scenarios : undefined,
+        onScenario: (id) => progress.tick(id),
+      });
+    } finally {
+      progress.stop();
+    }
+    const where = path.relative(io.cwd, result.save.dir) || '.';
+    const verb = result.dryRun ? c.cyan('dry run, nothing written:') : 'recorded';
+    io.stdout.write(`${c.bold(suite.name)}: ${verb} ${result.scenarios} scenarios → ${where} revision ${result.save.revision}\n`);
+    if (result.timedOut.length > 0) io.stdout.write(c.yellow(`  ${result.timedOut.length} scenario(s) timed out on the legacy (recorded as timedOut): ${result.timedOut.slice(0, 10).join(', ')}\n`));
+    printDrift(io, result, color);
+  }
+  return 0;
+}
+
+async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; reportDir?: string }): Promise<number> {
+  const config = await loadConfig(io.cwd, opts.config);
+  const suites = selectSuites(config, opts.suite);
+  const ci = Boolean(opts.ci);
+  const progress = createProgress(io, 'verify');
+  let report: ParityReport;
+  try {
+    report = await runVerify(config, {
+      configArg: opts.config,
+      suites: suites.map((s) => s.name),
+      scenarios: opts.scenario,
+      ci,
+      concurrency: opts.concurrency,
+      onStart: (n) => progress.start(n),
+      onScenario: (suite, r: ScenarioReport) => progress.tick(`${suite} › ${r.id}`, isFailingVerdict(r.verdict) ? `${r.verdict}: ${suite} › ${r.id}` : undefined),
+    });
+  } finally {
+    progress.stop();
+  }
+  const reportDir = opts.reportDir ? path.resolve(io.cwd, opts.reportDir) : config.reportDir;
+  const redactors = suites.map((s) => redactorFor(s));
+  await writeReports(report, reportDir, { redact: (text) => redactors.reduce((t, r) => r.redactText(t), text) });
+  io.stdout.write(renderTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));
+  io.stdout.write(`\nReport: ${path.join(path.relative(io.cwd, reportDir) || '.', 'index.html')}\n`);
+  return report.suites.some((s) => s.scenarios.some((x) => isFailingVerdict(x.verdict))) ? 1 : 0;
+}
+
+async function commandReport(io: CliIo, opts: { config?: string; from?: string; reportDir?: string }): Promise<number> {
+  let source: string;
+  let target: string;
+  if (opts.from) {
+    source = path.resolve(io.cwd, opts.from);
+    target = opts.reportDir ? path.resolve(io.cwd, opts.reportDir) : source.endsWith('.json') ? path.dirname(source) : source;
+  } else {
+    const config = await loadConfig(io.cwd, opts.config);
+    source = config.reportDir;
+    target = opts.reportDir ? path.resolve(io.cwd, opts.reportDir) : config.reportDir;
+  }
+  const report = await readReport(source);
+  await writeReports(report, target);
+  io.stdout.write(renderTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));
+  io.stdout.write(`\nReport: ${path.join(path.relative(io.cwd, target) || '.', 'index.html')}\n`);
+  return report.suites.some((s) => s.scenarios.some((x) => isFailingVerdict(x.verdict))) ? 1 : 0;
+}
+
+async function commandBaselinesLog(io: CliIo, opts: { config?: string; suite?: string[] }): Promise<number> {
+  const config = await loadConfig(io.cwd, opts.config);
+  const store = createFsBaselineStore(config.baselineDir);
+  const c = createColors(useColor(io));
+  for (const suite of selectSuites(config, opts.suite)) {
+    const entries = await store.history(suite.name);
+    io.stdout.write(`${c.bold(suite.name)} (${path.relative(io.cwd, path.join(config.baselineDir, suite.name)) || '.'})\n`);
+    if (entries.length === 0) {
+      io.stdout.write(`  no revisions yet; run \`paritykit record --suite ${suite.name}\`\n`);
+      continue;
+    }
+    for (const e of [...entries].reverse()) {
+      const who = [e.legacy.version, e.legacy.gitCommit?.slice(0, 10)].filter(Boolean).join(' @ ');
+      io.stdout.write(
+        `  ${c.yellow(e.revision)}  ${e.recordedAt}  ${e.scenarios} scenarios  +${e.added.length} ~${e.changed.length} -${e.removed.length}${who ? `  legacy ${who}` : ''}\n`,
+      );
+    }
+  }
+  return 0;
+}
+
+const EXAMPLES = {
+  record: `
+Examples:
+  $ paritykit record                         record every suite against the legacy
+  $ paritykit record --suite ledger          one suite
+  $ paritykit record --scenario 'tabs-*'     only matching scenario ids (others keep their recording)
+  $ paritykit record --dry-run               show what changed in the legacy, write nothing`,
+  verify: `
+Examples:
+  $ paritykit verify                         replay every suite against the candidate
+  $ paritykit verify --ci                    in CI: never write baselines; a missing baseline fails
+  $ paritykit verify --suite ledger --scenario 'rounding-*'
+
+Exit codes: 0 full parity, 1 differences or candidate errors, 2 usage, config or baseline errors.
+Reports: report.json, index.html, junit.xml, summary.md in reportDir (default parity-report/).`,
+  report: `
+Examples:
+  $ paritykit report                         re-render parity-report/ from its report.json
+  $ paritykit report --from ci-artifacts/report.json --report-dir out/`,
+  log: `
+Examples:
+  $ paritykit baselines log                  revisions of every suite, newest first
+  $ paritykit baselines log --suite ledger`,
+};
+
+/** Builds the commander program. Actions resolve to an exit code through `setExit`. */
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('paritykit')
+    .description('Golden-master testing for rewrites: record the legacy, verify the candidate, publish parity reports.')
+    .version(PARITYKIT_VERSION, '-v, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  const common = (cmd: Command) =>
+    cmd
+      .option('-c, --config <path>', 'config file (.ts, .mjs, .js, .json); default paritykit.config.ts in the working directory')
+      .option('-s, --suite <name>', 'only this suite (repeatable, or comma-separated)', collect)
+      .option('--scenario <glob>', 'only scenarios whose id matches (repeatable, or comma-separated)', collect)
+      .option('-j, --concurrency <n>', 'scenarios run at once (default: number of CPU cores)', parsePositiveInt('--concurrency'));
+
+  common(program.command('record').description('run every scenario against the legacy and store a new baseline revision'))
+    .option('--dry-run', 'show what changed in the legacy since the previous revision; write nothing')
+    .addOption(new Option('--ci').hideHelp())
+    .addHelpText('after', EXAMPLES.record)
+    .action(async (opts) => setExit(await commandRecord(io, opts)));
+
+  common(program.command('verify').description('replay every scenario against the candidate, compare with the baseline, write reports'))
+    .option('--ci', 'CI mode: never write baselines; a scenario without a baseline is a failure (default when CI is set)')
+    .option('--report-dir <dir>', 'where reports go (default: reportDir of the config)')
+    .addHelpText('after', EXAMPLES.verify)
+    .action(async (opts) => setExit(await commandVerify(io, { ...opts, ci: opts.ci ?? Boolean(io.env.CI) })));
+
+  program
+    .command('report')
+    .description('re-render the reports (HTML, JUnit, Markdown, terminal) from a report.json')
+    .option('-c, --config <path>', 'config file whose reportDir holds report.json')
+    .option('--from <path>', 'a report.json file, or a folder containing one')
+    .option('--report-dir <dir>', 'where to write the re-rendered reports (default: beside report.json)')
+    .addHelpText('after', EXAMPLES.report)
+    .action(async (opts) => setExit(await commandReport(io, opts)));
+
+  const baselines = program.command('baselines').description('inspect the baseline store');
+  baselines
+    .command('log')
+    .description('list the recorded revisions of each suite (from its history), newest first')
+    .option('-c, --config <path>', 'config file')
+    .option('-s, --suite <name>', 'only this suite (repeatable)', collect)
+    .addHelpText('after', EXAMPLES.log)
+    .action(async (opts) => setExit(await commandBaselinesLog(io, opts)));
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without the node and script entries) and resolves to the exit
+ * code; never calls `process.exit` itself, so tests can drive it in process.
+ */
+export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env }): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  if (argv.length === 0) {
+    io.stdout.write(program.helpInformation());
+    return 2;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; unknown options and commands are usage errors.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof ParityError) {
+      io.stderr.write(`paritykit: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`paritykit: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}

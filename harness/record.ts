@@ -1,0 +1,104 @@
+/**
+ * `record`: run every scenario of a suite against the legacy and store the observations as
+ * a new baseline revision, reporting the legacy's drift since the previous revision.
+ */
+import type { BaselineStore, SaveResult } from '../baselines/store.ts';
+import { compareObservations, mapPool, redactObservation, redactorFor, runScenario, verdictOf } from './runner.ts';
+import { identityOf } from './identity.ts';
+import type { ResolvedSuite } from './config.ts';
+import type { ChannelResult, Scenario, ScenarioObservation } from './model.ts';
+import { PARITYKIT_VERSION } from './version.ts';
+
+/** A scenario whose legacy behaviour differs from the previous revision. */
+export interface DriftEntry {
+  id: string;
+  /** Channel comparisons that differ, previous revision (as "legacy") vs this recording. */
+  channels: ChannelResult[];
+}
+
+/** Legacy drift: what changed in the legacy's behaviour since the previous revision, after
+ * normalizers (so a changed timestamp is not drift when a timestamps normalizer is configured). */
+export interface Drift {
+  previousRevision: string | null;
+  added: string[];
+  removed: string[];
+  changed: DriftEntry[];
+}
+
+/** Outcome of recording one suite. */
+export interface RecordResult {
+  suite: string;
+  save: SaveResult;
+  drift: Drift;
+  scenarios: number;
+  /** Scenarios whose legacy run timed out (recorded as observations, listed as a warning). */
+  timedOut: string[];
+  dryRun: boolean;
+}
+
+/** Options of `recordSuite`. */
+export interface RecordOptions {
+  dryRun?: boolean;
+  concurrency?: number;
+  /** Only these scenarios (already filtered); the others keep their previous recording. */
+  scenarios?: Scenario[];
+  /** Called after each scenario ran (for progress display). */
+  onScenario?: (id: string, done: number, total: number) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Records `suite` against its legacy into `store`.
+ *
+ * With a scenario subset (`--scenario`), the scenarios not selected keep their previous
+ * recording, so a partial re-record never drops baselines. Redaction is applied by the store
+ * before anything is written.
+ *
+ * @throws ParityError from the target (cannot spawn) or the store (previous revision unreadable).
+ */
+export async function recordSuite(suite: ResolvedSuite, store: BaselineStore, options: RecordOptions = {}): Promise<RecordResult> {
+  const selected = options.scenarios ?? suite.scenarios;
+  const redactor = redactorFor(suite);
+  const previous = await store.load(suite.name);
+  let done = 0;
+  const observations = await mapPool(selected, options.concurrency ?? suite.concurrency, async (scenario) => {
+    const observation = await runScenario(suite.legacy, scenario, suite, options.signal);
+    options.onScenario?.(scenario.id, ++done, selected.length);
+    return { scenario, observation };
+  });
+  if (options.signal?.aborted) throw options.signal.reason;
+
+  const selectedIds = new Set(selected.map((s) => s.id));
+  const configured = new Map(suite.scenarios.map((s) => [s.id, s]));
+  const kept = previous
+    ? [...previous.scenarios.values()]
+        .filter((b) => !selectedIds.has(b.id) && configured.has(b.id))
+        .map((b) => ({ scenario: configured.get(b.id)!, observation: b.observation }))
+    : [];
+  const all = [...observations, ...kept];
+
+  const drift: Drift = { previousRevision: previous?.manifest.revision ?? null, added: [], removed: [], changed: [] };
+  if (previous) {
+    for (const { scenario, observation } of observations) {
+      const before = previous.scenarios.get(scenario.id);
+      if (!before) {
+        drift.added.push(scenario.id);
+        continue;
+      }
+      // The stored side is redacted; redact the fresh side the same way before comparing.
+      const channels = compareObservations(suite, scenario, before.observation, redactObservation(observation, redactor));
+      if (verdictOf(channels) === 'diff') drift.changed.push({ id: scenario.id, channels: channels.filter((c) => c.verdict === 'diff') });
+    }
+    drift.removed = [...previous.scenarios.keys()].filter((id) => !configured.has(id)).sort();
+  }
+
+  const save = await store.save(suite.name, all, {
+    legacy: await identityOf(suite.legacy),
+    paritykitVersion: PARITYKIT_VERSION,
+    redactText: (t) => redactor.redactText(t),
+    redactBuffer: (b) => redactor.redactBuffer(b),
+    dryRun: options.dryRun,
+  });
+  const timedOut = observations.filter((o: { observation: ScenarioObservation }) => o.observation.exit.timedOut).map((o) => o.scenario.id);
+  return { suite: suite.name, save, drift, scenarios: all.length, timedOut, dryRun: options.dryRun ?? false };
+}

@@ -1,0 +1,172 @@
+/**
+ * The runner: one path to run a scenario on a target, and one path to compare two
+ * observations channel by channel. `record` and `verify` (through vitest) both use it.
+ */
+import { isUtf8 } from 'node:buffer';
+import { runCommand } from '../recorders/process.ts';
+import { detectFormat } from '../recorders/format.ts';
+import { compareContent, compareValue } from './compare/index.ts';
+import { normalizeText, tolerancesFor, type NormalizeContext } from './normalize/index.ts';
+import { createRedactor, type Redactor } from './redact.ts';
+import picomatch from 'picomatch';
+import type { ResolvedSuite } from './config.ts';
+import type { ChannelResult, CommandTarget, ContentFormat, Difference, FileObservation, Scenario, ScenarioObservation } from './model.ts';
+
+/**
+ * Runs one scenario on one command target: `target.command + scenario.args` in a fresh
+ * temporary working directory seeded with `scenario.files`, with `scenario.stdin` and
+ * `target.env` + `scenario.env`. Time limit: scenario, else target, else suite `timeoutMs`.
+ * A timeout is an observation (`exit.timedOut`), not an exception.
+ *
+ * @throws ParityError `TARGET_FAILED` when the command cannot be spawned at all.
+ */
+export function runScenario(target: CommandTarget, scenario: Scenario, suite: Pick<ResolvedSuite, 'timeoutMs'>, signal?: AbortSignal): Promise<ScenarioObservation> {
+  return runCommand({
+    argv: [...target.command, ...(scenario.args ?? [])],
+    cwd: target.cwd ?? process.cwd(),
+    env: { ...target.env, ...scenario.env },
+    stdin: scenario.stdin,
+    files: scenario.files,
+    timeoutMs: scenario.timeoutMs ?? target.timeoutMs ?? suite.timeoutMs,
+    signal,
+  });
+}
+
+/** The suite's redactor (record time, and applied to candidate output before compare and report). */
+export function redactorFor(suite: Pick<ResolvedSuite, 'redact' | 'redactDefaults' | 'legacy' | 'candidate'>): Redactor {
+  return createRedactor(suite.redact, { defaults: suite.redactDefaults, env: { ...process.env, ...suite.legacy.env, ...suite.candidate.env } });
+}
+
+/** Applies a redactor to every payload of an observation. */
+export function redactObservation(o: ScenarioObservation, redactor: Redactor): ScenarioObservation {
+  if (!redactor.active) return o;
+  return {
+    ...o,
+    stdout: redactor.redactBuffer(o.stdout),
+    stderr: redactor.redactBuffer(o.stderr),
+    files: o.files.map((f) => ({ ...f, path: redactor.redactText(f.path), content: f.content === null ? null : redactor.redactBuffer(f.content) })),
+  };
+}
+
+/** Format used to compare a stream: detected on the legacy's bytes (the reference). */
+function streamFormat(legacy: Buffer, candidate: Buffer): ContentFormat {
+  return detectFormat(null, legacy.length > 0 ? legacy : candidate);
+}
+
+function isTextFormat(format: ContentFormat): boolean {
+  return format !== 'binary' && format !== 'image';
+}
+
+function csvKeyFor(suite: Pick<ResolvedSuite, 'csvKeys'>, filePath: string): string | undefined {
+  for (const [pattern, key] of Object.entries(suite.csvKeys)) {
+    if (picomatch.isMatch(filePath, pattern, { dot: true })) return key;
+  }
+  return undefined;
+}
+
+/** Normalizes then compares one payload pair in a given format. */
+function comparePayload(
+  suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>,
+  ctx: NormalizeContext,
+  legacy: Buffer,
+  candidate: Buffer,
+  format: ContentFormat,
+): Difference | null {
+  if (isTextFormat(format) && isUtf8(legacy) && isUtf8(candidate)) {
+    const l = normalizeText(legacy.toString('utf8'), format, suite.normalize, ctx);
+    const c = normalizeText(candidate.toString('utf8'), format, suite.normalize, ctx);
+    return compareContent(l, c, format, {
+      tolerances: tolerancesFor(suite.normalize, ctx),
+      csvKey: ctx.path ? csvKeyFor(suite, ctx.path) : undefined,
+      label: ctx.path ?? ctx.channel,
+    });
+  }
+  return compareContent(legacy, candidate, format, { label: ctx.path ?? ctx.channel });
+}
+
+function result(channel: ChannelResult['channel'], difference: Difference | null, extra: { path?: string; format?: ContentFormat } = {}): ChannelResult {
+  return difference ? { channel, ...extra, verdict: 'diff', difference } : { channel, ...extra, verdict: 'pass' };
+}
+
+function compareFiles(suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>, scenario: Scenario, legacy: FileObservation[], candidate: FileObservation[]): ChannelResult[] {
+  const byPath = (list: FileObservation[]) => new Map(list.map((f) => [f.path, f]));
+  const l = byPath(legacy);
+  const c = byPath(candidate);
+  const paths = [...new Set([...l.keys(), ...c.keys()])].sort();
+  return paths.map((p) => {
+    const lf = l.get(p);
+    const cf = c.get(p);
+    if (!lf || !cf) {
+      const present = (lf ?? cf)!;
+      const who = lf ? 'legacy' : 'candidate';
+      const other = lf ? 'candidate' : 'legacy';
+      return result('files', {
+        kind: 'value',
+        summary: `${p} ${present.change} by ${who} only`,
+        unified: `${who} ${present.change} ${p}; ${other} left it untouched`,
+        legacy: lf ? lf.change : null,
+        candidate: cf ? cf.change : null,
+      }, { path: p, format: present.format });
+    }
+    if (lf.change !== cf.change || lf.content === null || cf.content === null) {
+      const diff = lf.change === cf.change ? null : compareValue(`${p} change`, lf.change, cf.change);
+      return result('files', diff, { path: p, format: lf.format });
+    }
+    const ctx: NormalizeContext = { channel: 'files', path: p, scenarioId: scenario.id, tags: scenario.tags ?? [] };
+    return result('files', comparePayload(suite, ctx, lf.content, cf.content, lf.format), { path: p, format: lf.format });
+  });
+}
+
+/**
+ * Compares the legacy's observation with the candidate's for every compared channel:
+ * `exit` (code, signal, timedOut), `stdout`, `stderr` (format detected on the legacy's bytes:
+ * JSON structurally, CSV by cell, text by line), and `files` (one result per path created,
+ * modified or deleted by either side). Normalizers apply to both sides; `timing` is not compared.
+ *
+ * @returns one ChannelResult per comparison, in the order exit, stdout, stderr, files.
+ */
+export function compareObservations(
+  suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>,
+  scenario: Scenario,
+  legacy: ScenarioObservation,
+  candidate: ScenarioObservation,
+): ChannelResult[] {
+  const tags = scenario.tags ?? [];
+  const out: ChannelResult[] = [];
+  out.push(result('exit', compareValue('exit', legacy.exit, candidate.exit)));
+  for (const channel of ['stdout', 'stderr'] as const) {
+    const format = streamFormat(legacy[channel], candidate[channel]);
+    const diff = comparePayload(suite, { channel, scenarioId: scenario.id, tags }, legacy[channel], candidate[channel], format);
+    out.push(result(channel, diff, { format }));
+  }
+  out.push(...compareFiles(suite, scenario, legacy.files, candidate.files));
+  return out;
+}
+
+/** `diff` when any channel differs, else `pass`. */
+export function verdictOf(channels: ChannelResult[]): 'pass' | 'diff' {
+  return channels.some((c) => c.verdict === 'diff') ? 'diff' : 'pass';
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` in flight; results keep input order.
+ * Rejects with the first error after in-flight work settles.
+ */
+export async function mapPool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < items.length && failed === undefined) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i], i);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed !== undefined) throw failed;
+  return results;
+}

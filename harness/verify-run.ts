@@ -1,0 +1,187 @@
+/**
+ * A whole `paritykit verify` run: drive the parity suites through vitest's Node API, collect
+ * every scenario's report from the tests' `task.meta`, and roll them up into one ParityReport.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Reporter, TestCase, TestModule } from 'vitest/node';
+import { createFsBaselineStore } from '../baselines/store.ts';
+import type { ParityReport, ScenarioReport, SuiteReport } from '../reporters/model.ts';
+import { channelTotalsOf, mergeTotals, emptyTotals, parityOf, totalsOf } from '../reporters/totals.ts';
+import type { ParitySuitesOptions } from '../suites/parity.ts';
+import { selectScenarios } from '../suites/parity.ts';
+import type { ResolvedConfig } from './config.ts';
+import { ParityError } from './errors.ts';
+import { gitCommitOf, identityOf } from './identity.ts';
+import { recordSuite } from './record.ts';
+import { PARITYKIT_VERSION } from './version.ts';
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    paritykit: ParitySuitesOptions;
+  }
+}
+
+/** Options of `runVerify`. */
+export interface VerifyRunOptions {
+  /** Config file as the user gave it (for the report); the resolved config is `config`. */
+  configArg?: string;
+  suites?: string[];
+  scenarios?: string[];
+  ci: boolean;
+  /** Scenarios run at once (overrides the suites' `concurrency`). */
+  concurrency?: number;
+  /** Progress callback: after each scenario. */
+  onScenario?: (suite: string, report: ScenarioReport) => void;
+  /** Called once the number of scenarios is known. */
+  onStart?: (total: number) => void;
+}
+
+/** Where the vitest entry file lives: sources in a checkout, `dist/` in an installed package. */
+function entryFile(): string {
+  const here = path.dirname(new URL(import.meta.url).pathname);
+  for (const name of ['verify.entry.ts', 'verify.entry.js']) {
+    const file = path.join(here, '..', 'suites', name);
+    if (existsSync(file)) return file;
+  }
+  throw new ParityError('INTERNAL', `paritykit: suites/verify.entry file not found near ${here}; reinstall paritykit`);
+}
+
+/** vitest reporter that collects the ScenarioReports the parity tests leave in `task.meta`. */
+class CollectingReporter implements Reporter {
+  readonly bySuite = new Map<string, ScenarioReport[]>();
+  readonly failures: string[] = [];
+  private readonly onScenario?: VerifyRunOptions['onScenario'];
+  constructor(onScenario?: VerifyRunOptions['onScenario']) {
+    this.onScenario = onScenario;
+  }
+
+  onTestCaseResult(testCase: TestCase): void {
+    const meta = testCase.meta().paritykit;
+    if (!meta) {
+      const errors = testCase.result().errors?.map((e) => e.message).join('\n') ?? 'no result';
+      this.failures.push(`${testCase.fullName}: ${errors}`);
+      return;
+    }
+    const list = this.bySuite.get(meta.suite) ?? [];
+    list.push(meta.report);
+    this.bySuite.set(meta.suite, list);
+    this.onScenario?.(meta.suite, meta.report);
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<{ message?: string }>): void {
+    for (const m of testModules) for (const e of m.errors()) this.failures.push(`${m.moduleId}: ${e.message}`);
+    for (const e of unhandledErrors) this.failures.push(`unhandled: ${e.message ?? String(e)}`);
+  }
+}
+
+/**
+ * Runs verify for the selected suites and returns the ParityReport (the caller writes and
+ * prints it). Outside CI, scenarios that had no baseline (`new`) are then recorded against the
+ * legacy and added to the baseline, like a snapshot tool writing new snapshots; with `ci`
+ * nothing is ever written to the baseline store.
+ *
+ * @throws ParityError when vitest cannot load the suites (the message says why).
+ */
+export async function runVerify(config: ResolvedConfig, options: VerifyRunOptions): Promise<ParityReport> {
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const suites = options.suites && options.suites.length > 0 ? config.suites.filter((s) => options.suites!.includes(s.name)) : config.suites;
+  const concurrency = options.concurrency ?? Math.max(...suites.map((s) => s.concurrency));
+  const selected = suites.map((s) => ({ suite: s, scenarios: selectScenarios(s, options.scenarios) }));
+  options.onStart?.(selected.reduce((n, s) => n + s.scenarios.length, 0));
+  const longest = Math.max(30_000, ...suites.flatMap((s) => [s.timeoutMs, s.candidate.timeoutMs ?? 0, ...s.scenarios.map((x) => x.timeoutMs ?? 0)]));
+
+  // Load every baseline here first: a corrupt or too-new baseline is a ParityError (exit 2)
+  // naming the file, rather than a crash inside the vitest worker.
+  const store = createFsBaselineStore(config.baselineDir);
+  for (const { suite } of selected) await store.load(suite.name);
+
+  const collector = new CollectingReporter(options.onScenario);
+  const entry = entryFile();
+  const { startVitest } = await import('vitest/node');
+  const provided: ParitySuitesOptions = {
+    config: config.file,
+    cwd: config.rootDir,
+    suites: suites.map((s) => s.name),
+    scenarios: options.scenarios,
+    ci: options.ci,
+  };
+  const vitest = await startVitest(
+    'test',
+    [],
+    {
+      config: false,
+      root: path.dirname(entry),
+      dir: path.dirname(entry),
+      include: [path.basename(entry)],
+      exclude: [],
+      watch: false,
+      reporters: [collector],
+      maxConcurrency: concurrency,
+      testTimeout: longest * 2 + 30_000,
+      hookTimeout: longest * 2 + 30_000,
+      fileParallelism: false,
+      passWithNoTests: true,
+      provide: { paritykit: provided },
+    },
+    { server: { watch: null }, logLevel: 'silent', clearScreen: false },
+    { stdout: process.stdout, stderr: process.stderr },
+  );
+  await vitest.close();
+  if (collector.failures.length > 0 && collector.bySuite.size === 0) {
+    throw new ParityError('INTERNAL', `verify could not run the parity suites:\n${collector.failures.join('\n')}`);
+  }
+
+  const suiteReports: SuiteReport[] = [];
+  for (const { suite, scenarios } of selected) {
+    const reports = collector.bySuite.get(suite.name) ?? [];
+    const byId = new Map(reports.map((r) => [r.id, r]));
+    // Keep configuration order, and make a test that crashed without a report visible.
+    const ordered: ScenarioReport[] = scenarios.map(
+      (s) => byId.get(s.id) ?? { id: s.id, tags: s.tags ?? [], verdict: 'error', durationMs: 0, channels: [], error: 'the test produced no result (see the vitest error above)' },
+    );
+    const newOnes = ordered.filter((r) => r.verdict === 'new');
+    if (newOnes.length > 0 && !options.ci) {
+      const ids = new Set(newOnes.map((r) => r.id));
+      await recordSuite(suite, store, { scenarios: suite.scenarios.filter((s) => ids.has(s.id)) });
+    }
+    const baseline = await store.load(suite.name).catch(() => null);
+    const totals = totalsOf(ordered);
+    const [legacy, candidate] = await Promise.all([
+      baseline ? Promise.resolve(baseline.manifest.legacy) : Promise.resolve(null),
+      identityOf(suite.candidate),
+    ]);
+    suiteReports.push({
+      name: suite.name,
+      baseline: {
+        revision: baseline?.manifest.revision ?? null,
+        recordedAt: baseline?.manifest.recordedAt ?? null,
+        dir: path.relative(config.rootDir, path.join(config.baselineDir, suite.name)) || '.',
+      },
+      legacy,
+      candidate,
+      totals,
+      parity: parityOf(totals),
+      channels: channelTotalsOf(ordered),
+      scenarios: ordered,
+    });
+  }
+  const totals = suiteReports.reduce((t, s) => mergeTotals(t, s.totals), emptyTotals());
+  return {
+    formatVersion: 1,
+    tool: { name: 'paritykit', version: PARITYKIT_VERSION },
+    run: {
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      gitCommit: await gitCommitOf(config.rootDir),
+      config: options.configArg ?? path.relative(process.cwd(), config.file),
+      ci: options.ci,
+    },
+    totals,
+    parity: parityOf(totals),
+    suites: suiteReports,
+  };
+}
+

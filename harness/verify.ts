@@ -1,0 +1,94 @@
+/**
+ * `verify` for one scenario: replay it against the candidate and compare with the baseline.
+ * The vitest suite builder (suites/parity.ts) calls this once per test; nothing else decides
+ * a scenario's verdict.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Baseline } from '../baselines/store.ts';
+import { scenarioInputHash } from '../baselines/format.ts';
+import type { ScenarioReport } from '../reporters/model.ts';
+import type { ResolvedSuite } from './config.ts';
+import { ParityError } from './errors.ts';
+import type { Scenario } from './model.ts';
+import type { Redactor } from './redact.ts';
+import { compareObservations, redactObservation, runScenario, verdictOf } from './runner.ts';
+
+/** Options of `verifyScenario`. */
+export interface VerifyScenarioOptions {
+  suite: ResolvedSuite;
+  baseline: Baseline | null;
+  redactor: Redactor;
+  /** `--ci`: a scenario without a baseline is `missing` (a failure) instead of `new`. */
+  ci: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Replays `scenario` on the candidate and compares it with the legacy's baseline observation.
+ *
+ * Verdicts: `pass`, `diff`; `new` (no baseline yet; outside CI) or `missing` (no baseline, `--ci`);
+ * `error` when the candidate cannot be run or the scenario's input changed since it was
+ * recorded (its baseline would be compared against different input). Never throws for a
+ * scenario-level problem: it becomes the verdict, with `error` text saying what to do.
+ */
+export async function verifyScenario(scenario: Scenario, options: VerifyScenarioOptions): Promise<ScenarioReport> {
+  const started = performance.now();
+  const { suite, baseline } = options;
+  const base: Pick<ScenarioReport, 'id' | 'tags'> = { id: scenario.id, tags: scenario.tags ?? [] };
+  const elapsed = () => Math.round(performance.now() - started);
+  const recorded = baseline?.scenarios.get(scenario.id);
+  if (!recorded) {
+    const ci = options.ci;
+    return {
+      ...base,
+      verdict: ci ? 'missing' : 'new',
+      durationMs: elapsed(),
+      channels: [],
+      error: ci
+        ? `no baseline for scenario "${scenario.id}" in suite "${suite.name}"; record it with \`paritykit record --suite ${suite.name} --scenario ${scenario.id}\` and commit the baseline`
+        : `no baseline yet for scenario "${scenario.id}"; it was recorded against the legacy by this run`,
+    };
+  }
+  if (recorded.inputHash !== scenarioInputHash(scenario)) {
+    return {
+      ...base,
+      verdict: 'error',
+      durationMs: elapsed(),
+      channels: [],
+      error: `scenario "${scenario.id}" changed (args, stdin, env or files) since it was recorded; re-record it with \`paritykit record --suite ${suite.name} --scenario ${scenario.id}\``,
+    };
+  }
+  try {
+    const raw = await runScenario(suite.candidate, scenario, suite, options.signal);
+    const candidate = redactObservation(raw, options.redactor);
+    const channels = compareObservations(suite, scenario, recorded.observation, candidate);
+    return {
+      ...base,
+      verdict: verdictOf(channels),
+      durationMs: elapsed(),
+      channels,
+      timing: { legacy: recorded.observation.timing, candidate: candidate.timing },
+    };
+  } catch (err) {
+    const message = err instanceof ParityError ? err.message : `comparison failed: ${(err as Error).stack ?? String(err)}`;
+    return { ...base, verdict: 'error', durationMs: elapsed(), channels: [], error: options.redactor.redactText(message) };
+  }
+}
+
+/** One-line summary of a scenario's differences, e.g. `stdout: 2 lines changed; exit: 0 → 1`. */
+export function describeScenario(report: ScenarioReport): string {
+  if (report.error) return report.error;
+  return report.channels
+    .filter((c) => c.verdict === 'diff')
+    .map((c) => `${c.path ?? c.channel}: ${c.difference?.summary ?? 'differs'}`)
+    .join('; ');
+}
+
+/** Full text of a scenario's differences for a failing test's message (unified diffs). */
+export function explainScenario(suiteName: string, report: ScenarioReport): string {
+  if (report.error) return `${suiteName} › ${report.id}: ${report.verdict}: ${report.error}`;
+  const parts = report.channels
+    .filter((c) => c.verdict === 'diff')
+    .map((c) => `── ${c.path ? `files: ${c.path}` : c.channel} (${c.difference?.summary ?? 'differs'})\n${c.difference?.unified ?? ''}`);
+  return `${suiteName} › ${report.id}: candidate differs from the legacy baseline\n${parts.join('\n')}`;
+}

@@ -1,0 +1,370 @@
+/**
+ * Hand-made ParityReports for reporter tests (and for anyone who needs a realistic report
+ * without running a verify). Deterministic: the same call always returns equal data.
+ */
+import type { ChannelResult, Difference } from '../harness/model.ts';
+import type { ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
+import { channelTotalsOf, emptyTotals, mergeTotals, parityOf, totalsOf } from './totals.ts';
+
+const PASS_STDIO: ChannelResult[] = [
+  { channel: 'stdout', format: 'text', verdict: 'pass' },
+  { channel: 'stderr', format: 'text', verdict: 'pass' },
+  { channel: 'exit', verdict: 'pass' },
+];
+
+const stdoutDiff: Difference = {
+  kind: 'text',
+  summary: '1 line changed',
+  unified: [
+    '--- legacy stdout',
+    '+++ candidate stdout',
+    '@@ -1,4 +1,4 @@',
+    ' Account        Balance',
+    ' checking        120.00',
+    '-savings        -35.50',
+    '+savings        (35.50)',
+    ' Total           84.50',
+  ].join('\n'),
+  hunks: [
+    {
+      oldStart: 1,
+      oldLines: 4,
+      newStart: 1,
+      newLines: 4,
+      lines: [
+        ' Account        Balance',
+        ' checking        120.00',
+        '-savings        -35.50',
+        '+savings        (35.50)',
+        ' Total           84.50',
+      ],
+    },
+  ],
+  truncated: false,
+};
+
+const exitDiff: Difference = {
+  kind: 'value',
+  summary: 'exit code 1 → 0',
+  unified: '~ exit.code: 1 → 0',
+  legacy: { code: 1, signal: null, timedOut: false },
+  candidate: { code: 0, signal: null, timedOut: false },
+};
+
+const jsonDiff: Difference = {
+  kind: 'json',
+  summary: '4 JSON paths differ',
+  unified: [
+    '~ $.months[2].label: "Mar" → "March"',
+    '~ $.totals.net: 84.5 → "84.50" (type)',
+    '- $.generatedBy: "ledger.py"',
+    '+ $.meta["schema version"]: 2',
+  ].join('\n'),
+  changes: [
+    { path: '$.months[2].label', kind: 'changed', legacy: 'Mar', candidate: 'March' },
+    { path: '$.totals.net', kind: 'type', legacy: 84.5, candidate: '84.50' },
+    { path: '$.generatedBy', kind: 'removed', legacy: 'ledger.py' },
+    { path: '$.meta["schema version"]', kind: 'added', candidate: 2 },
+  ],
+};
+
+const csvDiff: Difference = {
+  kind: 'csv',
+  summary: '2 cells differ in 2 rows, 1 row removed, row order differs',
+  unified: [
+    '~ row id=7, column amount: 10.50 → 10.5',
+    '~ row id=8, column memo: "rent, march" → "rent march"',
+    '- row id=9',
+    '~ row order: 7, 8, 10 → 8, 7, 10',
+  ].join('\n'),
+  changes: [
+    { row: '7', column: 'amount', kind: 'changed', legacy: '10.50', candidate: '10.5' },
+    { row: '8', column: 'memo', kind: 'changed', legacy: 'rent, march', candidate: 'rent march' },
+    { row: '9', kind: 'removed', legacy: '9,2024-03-04,-12.00,coffee' },
+    { row: '#1', kind: 'order', legacy: '7,8,10', candidate: '8,7,10' },
+  ],
+};
+
+const pdfDiff: Difference = {
+  kind: 'binary',
+  summary: 'binary content differs (18,204 → 18,311 bytes)',
+  unified: [
+    'legacy:    18204 bytes  sha256 3f1c0d9e2b7a4c5d6e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9011223344aa',
+    'candidate: 18311 bytes  sha256 9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f3021120344556677ccbb',
+  ].join('\n'),
+  legacy: { size: 18204, sha256: '3f1c0d9e2b7a4c5d6e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9011223344aa' },
+  candidate: { size: 18311, sha256: '9a8b7c6d5e4f30211203f4e5d6c7b8a99a8b7c6d5e4f3021120344556677ccbb' },
+};
+
+const flakyDiff: Difference = {
+  kind: 'text',
+  summary: '2 lines changed (diff truncated: edit limit reached)',
+  unified: [
+    '--- legacy stdout',
+    '+++ candidate stdout',
+    '@@ -3,3 +3,3 @@',
+    ' imported 10000 entries',
+    '-skipped 3 duplicates',
+    '+skipped 4 duplicates',
+    ' done',
+    '@@ -9,2 +9,2 @@',
+    '-elapsed: batch 2 of 2',
+    '+elapsed: batch 1 of 2',
+    ' ok',
+  ].join('\n'),
+  hunks: [
+    { oldStart: 3, oldLines: 3, newStart: 3, newLines: 3, lines: [' imported 10000 entries', '-skipped 3 duplicates', '+skipped 4 duplicates', ' done'] },
+    { oldStart: 9, oldLines: 2, newStart: 9, newLines: 2, lines: ['-elapsed: batch 2 of 2', '+elapsed: batch 1 of 2', ' ok'] },
+  ],
+  truncated: true,
+};
+
+function scenario(
+  id: string,
+  verdict: ScenarioReport['verdict'],
+  channels: ChannelResult[],
+  extra: Partial<ScenarioReport> = {},
+): ScenarioReport {
+  return { id, tags: [], verdict, durationMs: 40, channels, ...extra };
+}
+
+/** Builds a SuiteReport whose totals, parity and channel roll-ups are computed from its scenarios. */
+export function suiteOf(
+  name: string,
+  scenarios: ScenarioReport[],
+  identity: { legacy: TargetIdentity | null; candidate: TargetIdentity; revision: string | null; recordedAt: string | null },
+): SuiteReport {
+  const totals = totalsOf(scenarios);
+  return {
+    name,
+    baseline: { revision: identity.revision, recordedAt: identity.recordedAt, dir: `baselines/${name}` },
+    legacy: identity.legacy,
+    candidate: identity.candidate,
+    totals,
+    parity: parityOf(totals),
+    channels: channelTotalsOf(scenarios),
+    scenarios,
+  };
+}
+
+/** Builds a ParityReport around suites, computing report-wide totals and parity. */
+export function reportOf(suites: SuiteReport[], run: Partial<ParityReport['run']> = {}): ParityReport {
+  const totals = suites.reduce((acc, s) => mergeTotals(acc, s.totals), emptyTotals());
+  return {
+    formatVersion: 1,
+    tool: { name: 'paritykit', version: '0.1.0' },
+    run: {
+      startedAt: '2025-11-21T10:30:00.000Z',
+      durationMs: 12_345,
+      gitCommit: '4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39',
+      config: 'paritykit.config.ts',
+      ci: true,
+      ...run,
+    },
+    totals,
+    parity: parityOf(totals),
+    suites,
+  };
+}
+
+const LEDGER_LEGACY: TargetIdentity = {
+  command: ['python2', 'ledger.py'],
+  version: 'ledger 2.7.1 (Python 2.7.18)',
+  gitCommit: 'b1e5d0c2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8',
+};
+const LEDGER_CANDIDATE: TargetIdentity = {
+  command: ['node', 'dist/ledger.js'],
+  version: 'ledger 3.0.0-rc.2',
+  gitCommit: '4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39',
+};
+
+/**
+ * A realistic report of two suites: `ledger-cli` holds one scenario of every verdict (`pass`,
+ * `diff`, `accepted`, `flaky`, `error`, `missing`, `new`) and every `Difference` kind (`text`,
+ * `json`, `csv`, `binary`, `value`); `ledger-migrations` passes entirely. Totals, parity and
+ * channel roll-ups are computed with `totals.ts`, so they are consistent.
+ */
+export function sampleReport(): ParityReport {
+  const ledger = suiteOf(
+    'ledger-cli',
+    [
+      scenario('balance-simple', 'pass', PASS_STDIO, {
+        tags: ['balance', 'smoke'],
+        durationMs: 35,
+        timing: { legacy: { durationMs: 120, peakRssBytes: 9_437_184 }, candidate: { durationMs: 48, peakRssBytes: 41_943_040 } },
+      }),
+      scenario('balance-multi-currency', 'pass', PASS_STDIO, { tags: ['balance'], durationMs: 41 }),
+      scenario(
+        'balance-negative',
+        'diff',
+        [
+          { channel: 'stdout', format: 'text', verdict: 'diff', difference: stdoutDiff },
+          { channel: 'stderr', format: 'text', verdict: 'pass' },
+          { channel: 'exit', verdict: 'diff', difference: exitDiff },
+        ],
+        {
+          tags: ['balance', 'negative'],
+          durationMs: 52,
+          timing: { legacy: { durationMs: 131, peakRssBytes: 9_961_472 }, candidate: { durationMs: 47, peakRssBytes: null } },
+        },
+      ),
+      scenario(
+        'report-monthly-json',
+        'diff',
+        [
+          ...PASS_STDIO,
+          { channel: 'files', path: 'out/report.json', format: 'json', verdict: 'diff', difference: jsonDiff },
+        ],
+        { tags: ['report'], durationMs: 77 },
+      ),
+      scenario(
+        'export-csv',
+        'diff',
+        [
+          ...PASS_STDIO,
+          { channel: 'files', path: 'out/ledger.csv', format: 'csv', verdict: 'diff', difference: csvDiff },
+          { channel: 'files', path: 'out/ledger.log', format: 'text', verdict: 'pass' },
+        ],
+        { tags: ['export', 'csv'], durationMs: 64 },
+      ),
+      scenario(
+        'export-pdf',
+        'accepted',
+        [
+          ...PASS_STDIO,
+          { channel: 'files', path: 'out/statement.pdf', format: 'binary', verdict: 'diff', difference: pdfDiff },
+        ],
+        { tags: ['export', 'pdf'], durationMs: 310 },
+      ),
+      scenario(
+        'import-large',
+        'flaky',
+        [
+          { channel: 'stdout', format: 'text', verdict: 'diff', difference: flakyDiff },
+          { channel: 'stderr', format: 'text', verdict: 'pass' },
+          { channel: 'exit', verdict: 'pass' },
+        ],
+        { tags: ['import', 'slow'], durationMs: 2_150 },
+      ),
+      scenario('import-corrupt', 'error', [], {
+        tags: ['import'],
+        durationMs: 5_002,
+        error: 'candidate could not be compared: spawn node ENOENT (is "node" on PATH for the candidate target?)',
+      }),
+      scenario('import-empty', 'missing', [], {
+        tags: ['import'],
+        durationMs: 0,
+        error: 'no baseline for scenario "import-empty" in baselines/ledger-cli; run paritykit record --suite ledger-cli',
+      }),
+      scenario('help-version', 'new', [], { tags: ['help'], durationMs: 12 }),
+    ],
+    {
+      legacy: LEDGER_LEGACY,
+      candidate: LEDGER_CANDIDATE,
+      revision: 'sha256:7d1e4b2c9a0f',
+      recordedAt: '2025-11-20T16:02:11.000Z',
+    },
+  );
+  const migrations = suiteOf(
+    'ledger-migrations',
+    [
+      scenario('migrate-v1-to-v2', 'pass', [
+        ...PASS_STDIO,
+        { channel: 'files', path: 'ledger.db.json', format: 'json', verdict: 'pass' },
+      ], { tags: ['migrate'], durationMs: 88 }),
+      scenario('migrate-noop', 'pass', PASS_STDIO, { tags: ['migrate'], durationMs: 30 }),
+    ],
+    {
+      legacy: { command: ['python2', 'migrate.py'], version: null, gitCommit: null },
+      candidate: { command: ['node', 'dist/migrate.js'], version: '3.0.0-rc.2', gitCommit: null },
+      revision: 'sha256:0c3b9e8d1a2f',
+      recordedAt: '2025-11-19T09:15:00.000Z',
+    },
+  );
+  // A deep copy, so callers may mutate it (hostileReport does) without touching the shared
+  // difference objects above.
+  return structuredClone(reportOf([ledger, migrations]));
+}
+
+/**
+ * A large one-suite report for scale tests: `count` scenarios (ids `case-00001`…), every 50th
+ * a `diff` on stdout, the rest `pass`.
+ */
+export function manyScenariosReport(count: number): ParityReport {
+  const scenarios: ScenarioReport[] = [];
+  for (let i = 1; i <= count; i++) {
+    const id = `case-${String(i).padStart(5, '0')}`;
+    if (i % 50 === 0) {
+      scenarios.push(scenario(id, 'diff', [
+        { channel: 'stdout', format: 'text', verdict: 'diff', difference: stdoutDiff },
+        { channel: 'stderr', format: 'text', verdict: 'pass' },
+        { channel: 'exit', verdict: 'pass' },
+      ], { tags: [`group-${i % 7}`] }));
+    } else {
+      scenarios.push(scenario(id, 'pass', PASS_STDIO, { tags: [`group-${i % 7}`] }));
+    }
+  }
+  return reportOf([
+    suiteOf('bulk', scenarios, { legacy: LEDGER_LEGACY, candidate: LEDGER_CANDIDATE, revision: 'sha256:aa', recordedAt: null }),
+  ]);
+}
+
+/** Strings that would run script or break out of their context if a renderer failed to escape
+ * them (HTML, attributes, `<script>` data, templates, URLs, Markdown fences, terminal escapes). */
+export const HOSTILE_STRINGS = [
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  '</script><script>alert(1)</script>',
+  'javascript:alert(1)',
+  "{{constructor.constructor('alert(1)')()}}",
+  "'><svg onload=alert(1)>",
+  '<!-- <script>',
+  '```\n# heading injected\n```',
+  '\u001b[2J\u001b[31mfake\r\u0007',
+  '\u2028\u2029]]>&amp;',
+] as const;
+
+/**
+ * {@link sampleReport} with {@link HOSTILE_STRINGS} in every place text from the systems under
+ * test can reach: suite name, scenario ids and tags, diff text (unified and hunk lines), JSON
+ * keys (in paths and inside values) and values, CSV cells, binary summaries, error messages,
+ * commands, versions, commits, baseline fields and the config path. For escaping tests.
+ */
+export function hostileReport(): ParityReport {
+  const all = HOSTILE_STRINGS.join(' ');
+  const report = sampleReport();
+  report.run.config = HOSTILE_STRINGS[0];
+  report.run.gitCommit = HOSTILE_STRINGS[1];
+  report.tool.version = HOSTILE_STRINGS[2];
+  const suite = report.suites[0]!;
+  suite.name = `ledger ${HOSTILE_STRINGS[2]}`;
+  suite.baseline = { revision: HOSTILE_STRINGS[0], recordedAt: HOSTILE_STRINGS[4], dir: HOSTILE_STRINGS[3] };
+  suite.legacy = { command: ['python2', HOSTILE_STRINGS[1], HOSTILE_STRINGS[0]], version: HOSTILE_STRINGS[2], gitCommit: HOSTILE_STRINGS[0] };
+  suite.candidate = { command: [HOSTILE_STRINGS[2]], version: HOSTILE_STRINGS[4], gitCommit: HOSTILE_STRINGS[1] };
+  suite.scenarios.forEach((scenario, i) => {
+    scenario.id = `${scenario.id}/${HOSTILE_STRINGS[i % HOSTILE_STRINGS.length]}`;
+    scenario.tags = [...HOSTILE_STRINGS];
+    if (scenario.error !== undefined) scenario.error = all;
+    for (const result of scenario.channels) {
+      if (result.path !== undefined) result.path = HOSTILE_STRINGS[1];
+      const d = result.difference;
+      if (d === undefined) continue;
+      d.summary = all;
+      d.unified = HOSTILE_STRINGS.map((s, j) => `${j % 2 === 0 ? '-' : '+'}${s}`).join('\n');
+      if (d.kind === 'text') d.hunks[0]!.lines.push(...HOSTILE_STRINGS.map((s) => `+${s}`), ...HOSTILE_STRINGS.map((s) => `-${s}`));
+      if (d.kind === 'json') {
+        d.changes.push(
+          { path: `$["${HOSTILE_STRINGS[0]}"]`, kind: 'changed', legacy: { [HOSTILE_STRINGS[1]]: HOSTILE_STRINGS[2] }, candidate: [...HOSTILE_STRINGS] },
+          { path: `$.x["${HOSTILE_STRINGS[4]}"]`, kind: 'added', candidate: HOSTILE_STRINGS[3] },
+        );
+      }
+      if (d.kind === 'csv') d.changes.push({ row: HOSTILE_STRINGS[0], column: HOSTILE_STRINGS[1], kind: 'changed', legacy: HOSTILE_STRINGS[2], candidate: HOSTILE_STRINGS[4] });
+      if (d.kind === 'binary') d.legacy.sha256 = HOSTILE_STRINGS[1];
+      if (d.kind === 'value') {
+        d.legacy = { [HOSTILE_STRINGS[0]]: HOSTILE_STRINGS[2] };
+        d.candidate = HOSTILE_STRINGS[4];
+      }
+    }
+  });
+  return report;
+}

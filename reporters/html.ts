@@ -1,0 +1,649 @@
+/**
+ * `index.html`: one self-contained page to publish or open from disk (file://). No network
+ * at all: styles and script are inline, there are no fonts, images or external resources, and
+ * a Content-Security-Policy forbids fetching anything.
+ *
+ * The summary (run metadata, systems under test, parity per suite and channel) is static HTML.
+ * The scenario list is built by a small inline script from data embedded as JSON, so a report
+ * of thousands of scenarios stays fast: rows are added 500 at a time, passing scenarios are one
+ * compact line, and a scenario's differences are built only when its row is opened.
+ *
+ * Security — everything that came from the systems under test (ids, tags, diff text, JSON keys
+ * and values, commands, versions, error messages) is inert:
+ * - text interpolated into markup is HTML-escaped ({@link escapeHtml});
+ * - the data is embedded in `<script type="application/json">` with `<`, `>`, `&`, `'`,
+ *   U+2028 and U+2029 written as `\uXXXX` escapes, so no content can close the element;
+ * - the script builds DOM nodes with `textContent` only (never `innerHTML`), uses no `eval`, and
+ *   creates no links;
+ * - the CSP allows only the page's own script, pinned by its SHA-256 hash, so even a markup
+ *   injection could not run script (`<script>` or `on…=` handlers).
+ */
+import { createHash } from 'node:crypto';
+import type { Channel, ChannelResult, Difference, TextHunk, Verdict } from '../harness/model.ts';
+import type { ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
+import {
+  channelLabel,
+  formatCommand,
+  formatDuration,
+  formatParity,
+  formatTimestamp,
+  matchSentence,
+  scenarioCount,
+  scenarioSummary,
+} from './format.ts';
+import { CHANNELS, VERDICTS, mergeChannelTotals, type ChannelTotalsMap } from './totals.ts';
+
+/** Lines of one text difference embedded in the page; the rest is counted as clipped. */
+const MAX_TEXT_LINES = 2000;
+/** Rows of one JSON/CSV difference table embedded in the page. */
+const MAX_TABLE_ROWS = 1000;
+/** Characters of one value (a JSON value, a CSV cell) shown in a table cell. */
+const MAX_VALUE_CHARS = 1000;
+
+/** Order of the scenario list: what needs attention first, passing last. */
+const LIST_ORDER: readonly Verdict[] = ['diff', 'error', 'missing', 'flaky', 'new', 'accepted', 'pass'];
+
+/**
+ * Renders the report as one self-contained HTML page (see the module comment for what it
+ * shows and how content from the systems under test is kept inert).
+ *
+ * @returns the complete document, `<!doctype html>` to `</html>`, ending in a newline.
+ */
+export function renderHtml(report: ParityReport): string {
+  const script = CLIENT_SCRIPT;
+  const scriptHash = createHash('sha256').update(script, 'utf8').digest('base64');
+  const csp = [
+    "default-src 'none'",
+    `script-src 'sha256-${scriptHash}'`,
+    "style-src 'unsafe-inline'",
+    "img-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const t = report.totals;
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    // The policy is our own text (no `"` in it), written as is so the hash reads as in the spec.
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>paritykit · ${escapeHtml(formatParity(report.parity))} parity · ${scenarioCount(t.scenarios)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    ...renderOverview(report),
+    ...renderRun(report),
+    ...renderSuites(report),
+    ...renderChannels(report),
+    ...renderScenarioSection(report),
+    '</main>',
+    `<script type="application/json" id="paritykit-data">${embedJson(pageData(report))}</script>`,
+    `<script>${script}</script>`,
+    '</body>',
+    '</html>',
+  ].join('\n') + '\n';
+}
+
+/** Escapes text for HTML element content and double- or single-quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;')
+    .replace(/\u0000/g, '\ufffd');
+}
+
+/**
+ * JSON safe inside `<script type="application/json">`: `<`, `>`, `&`, `'`, U+2028, U+2029
+ * become `\uXXXX` escapes (still the same JSON value), so `</script>` or `<!--` in content
+ * cannot end or confuse the element. `JSON.parse(element.textContent)` reads it back.
+ */
+export function embedJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&'\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Static summary
+
+function renderOverview(report: ParityReport): string[] {
+  const t = report.totals;
+  const matching = t.pass + t.accepted;
+  const ok = matching === t.scenarios;
+  return [
+    '<header class="overview">',
+    `<div class="big ${ok ? 'good' : 'bad'}">${escapeHtml(formatParity(report.parity))}</div>`,
+    '<div>',
+    '<h1>paritykit parity report</h1>',
+    `<p>${matchSentence(matching, t.scenarios)}${report.suites.length === 1 ? '' : ` across ${report.suites.length} suites`}.</p>`,
+    verdictBar(t),
+    verdictLegend(t),
+    '</div>',
+    '</header>',
+  ];
+}
+
+function verdictBar(totals: ParityReport['totals']): string {
+  if (totals.scenarios === 0) return '<div class="bar" role="img" aria-label="no scenarios"></div>';
+  const label = VERDICTS.filter((v) => totals[v] > 0).map((v) => `${totals[v]} ${v}`).join(', ');
+  const segments = VERDICTS.filter((v) => totals[v] > 0)
+    .map((v) => `<span class="seg v-${v}" style="width:${((totals[v] / totals.scenarios) * 100).toFixed(3)}%" title="${totals[v]} ${v}"></span>`)
+    .join('');
+  return `<div class="bar" role="img" aria-label="${escapeHtml(label)}">${segments}</div>`;
+}
+
+function verdictLegend(totals: ParityReport['totals']): string {
+  const items = VERDICTS.filter((v) => totals[v] > 0).map(
+    (v) => `<span class="chip"><span class="dot v-${v}"></span>${totals[v]} ${v}</span>`,
+  );
+  return `<p class="legend">${items.join(' ')}</p>`;
+}
+
+function renderRun(report: ParityReport): string[] {
+  const r = report.run;
+  const rows: [string, string][] = [
+    ['Started', escapeHtml(formatTimestamp(r.startedAt))],
+    ['Duration', escapeHtml(formatDuration(r.durationMs))],
+    ['Git commit', r.gitCommit === null ? '<span class="muted">not in git</span>' : `<code>${escapeHtml(r.gitCommit)}</code>`],
+    ['Config', `<code>${escapeHtml(r.config)}</code>`],
+    ['Mode', r.ci ? 'CI (baselines never written; missing baselines fail)' : 'local'],
+    ['paritykit', escapeHtml(report.tool.version)],
+  ];
+  return [
+    '<section id="run">',
+    '<h2>Run</h2>',
+    '<dl class="facts">',
+    ...rows.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`),
+    '</dl>',
+    '</section>',
+  ];
+}
+
+function identity(target: TargetIdentity | null): string {
+  if (target === null) return '<span class="muted">unknown (no baseline)</span>';
+  const parts = [`<code>${escapeHtml(formatCommand(target.command))}</code>`];
+  parts.push(target.version === null ? '<span class="muted">version not configured</span>' : `version <b>${escapeHtml(target.version)}</b>`);
+  if (target.gitCommit !== null) parts.push(`commit <code>${escapeHtml(target.gitCommit.slice(0, 12))}</code>`);
+  return parts.join('<br>');
+}
+
+function renderSuites(report: ParityReport): string[] {
+  const rows = report.suites.map((suite) => {
+    const b = suite.baseline;
+    const baseline =
+      b.revision === null
+        ? '<span class="muted">no baseline</span>'
+        : `<code>${escapeHtml(b.revision)}</code>${b.recordedAt === null ? '' : `<br>recorded ${escapeHtml(formatTimestamp(b.recordedAt))}`}`;
+    return [
+      '<tr>',
+      `<th scope="row">${escapeHtml(suite.name)}</th>`,
+      `<td class="num">${escapeHtml(formatParity(suite.parity))}</td>`,
+      `<td class="barcell">${verdictBar(suite.totals)}</td>`,
+      `<td>${countsText(suite)}</td>`,
+      `<td>${identity(suite.legacy)}</td>`,
+      `<td>${identity(suite.candidate)}</td>`,
+      `<td>${baseline}<br><span class="muted">${escapeHtml(b.dir)}</span></td>`,
+      '</tr>',
+    ].join('');
+  });
+  return [
+    '<section id="suites">',
+    '<h2>Suites</h2>',
+    report.suites.length === 0
+      ? '<p class="muted">No suites ran.</p>'
+      : [
+          '<div class="scroll"><table class="grid">',
+          '<thead><tr><th>Suite</th><th>Parity</th><th>Verdicts</th><th>Counts</th><th>Legacy</th><th>Candidate</th><th>Baseline</th></tr></thead>',
+          `<tbody>${rows.join('\n')}</tbody>`,
+          '</table></div>',
+        ].join('\n'),
+    '</section>',
+  ];
+}
+
+function countsText(suite: SuiteReport): string {
+  const items = VERDICTS.filter((v) => suite.totals[v] > 0).map((v) => `${suite.totals[v]} ${v}`);
+  return items.length === 0 ? '<span class="muted">no scenarios</span>' : items.join(', ');
+}
+
+function renderChannels(report: ParityReport): string[] {
+  const all = report.suites.reduce<ChannelTotalsMap>((acc, s) => mergeChannelTotals(acc, s.channels), {});
+  const channels = CHANNELS.filter((c) => all[c] !== undefined).concat(
+    (Object.keys(all) as Channel[]).filter((c) => !CHANNELS.includes(c)),
+  );
+  if (channels.length === 0) return [];
+  const cell = (totals: ChannelTotalsMap, channel: Channel): string => {
+    const x = totals[channel];
+    if (x === undefined) return '<td class="muted">–</td>';
+    const pct = (x.parity * 100).toFixed(3);
+    return `<td><div class="mini"><span style="width:${pct}%"></span></div>${escapeHtml(formatParity(x.parity))} <span class="muted">(${x.pass}/${x.compared})</span></td>`;
+  };
+  const rows = report.suites.map((s) => `<tr><th scope="row">${escapeHtml(s.name)}</th>${channels.map((c) => cell(s.channels, c)).join('')}</tr>`);
+  if (report.suites.length > 1) rows.push(`<tr class="total"><th scope="row">All suites</th>${channels.map((c) => cell(all, c)).join('')}</tr>`);
+  return [
+    '<section id="channels">',
+    '<h2>Parity by channel</h2>',
+    '<div class="scroll"><table class="grid">',
+    `<thead><tr><th>Suite</th>${channels.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>`,
+    `<tbody>${rows.join('\n')}</tbody>`,
+    '</table></div>',
+    '</section>',
+  ];
+}
+
+function renderScenarioSection(report: ParityReport): string[] {
+  const t = report.totals;
+  const boxes = LIST_ORDER.filter((v) => t[v] > 0).map(
+    (v) => `<label class="chip"><input type="checkbox" data-verdict="${v}" checked><span class="dot v-${v}"></span>${v} <span class="muted">${t[v]}</span></label>`,
+  );
+  return [
+    '<section id="scenarios">',
+    '<h2>Scenarios</h2>',
+    '<div class="controls">',
+    `<div class="filters" role="group" aria-label="Filter by verdict">${boxes.join('')}</div>`,
+    '<input type="search" id="search" placeholder="Search ids and tags…  ( / )" aria-label="Search scenarios by id and tags" autocomplete="off" spellcheck="false">',
+    '</div>',
+    '<p id="status" class="muted" aria-live="polite"></p>',
+    '<div id="list"></div>',
+    '<button type="button" id="more" hidden></button>',
+    '<noscript><p>The scenario list needs JavaScript. The same data is in report.json and summary.md beside this file.</p></noscript>',
+    '</section>',
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data for the script: everything a row and its details need, pre-formatted and size-capped.
+
+/** One scenario as the page's script reads it. Short keys: there may be thousands. */
+interface PageScenario {
+  /** Index into `suites`. */
+  s: number;
+  id: string;
+  tags: string[];
+  v: Verdict;
+  /** Formatted duration. */
+  d: string;
+  /** One-line summary (not for plain passes). */
+  sum?: string;
+  /** Full error text. */
+  err?: string;
+  /** Labels of the channels that matched. */
+  ok?: string[];
+  diffs?: PageDifference[];
+  /** Rows of [measure, legacy, candidate]. */
+  timing?: string[][];
+}
+
+type PageDifference = { label: string; summary: string } & (
+  | { kind: 'text'; hunks: TextHunk[]; truncated: boolean; clipped: number }
+  | { kind: 'lines'; lines: string[]; clipped: number }
+  | { kind: 'table'; head: string[]; rows: string[][]; classes: string[]; clipped: number }
+);
+
+interface PageData {
+  suites: string[];
+  scenarios: PageScenario[];
+}
+
+function pageData(report: ParityReport): PageData {
+  const scenarios: PageScenario[] = [];
+  report.suites.forEach((suite, s) => {
+    for (const scenario of suite.scenarios) scenarios.push(pageScenario(s, scenario));
+  });
+  const rank = (v: Verdict) => LIST_ORDER.indexOf(v);
+  // Array.prototype.sort is stable: report order is kept within a verdict.
+  scenarios.sort((a, b) => rank(a.v) - rank(b.v));
+  return { suites: report.suites.map((s) => s.name), scenarios };
+}
+
+function pageScenario(s: number, scenario: ScenarioReport): PageScenario {
+  const row: PageScenario = { s, id: scenario.id, tags: scenario.tags, v: scenario.verdict, d: formatDuration(scenario.durationMs) };
+  if (scenario.verdict === 'pass') return row;
+  row.sum = scenarioSummary(scenario);
+  if (scenario.error !== undefined && scenario.error !== '') row.err = scenario.error;
+  row.ok = scenario.channels.filter((c) => c.verdict === 'pass').map(channelLabel);
+  row.diffs = scenario.channels.filter((c) => c.verdict === 'diff' && c.difference !== undefined).map(pageDifference);
+  const timing = scenario.timing;
+  if (timing !== undefined && (timing.legacy !== undefined || timing.candidate !== undefined)) {
+    const bytes = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${(n / 1_048_576).toFixed(1)} MiB`);
+    row.timing = [
+      ['wall time', timing.legacy ? formatDuration(timing.legacy.durationMs) : '–', timing.candidate ? formatDuration(timing.candidate.durationMs) : '–'],
+      ['peak RSS', bytes(timing.legacy?.peakRssBytes), bytes(timing.candidate?.peakRssBytes)],
+    ];
+  }
+  return row;
+}
+
+function pageDifference(result: ChannelResult): PageDifference {
+  const d: Difference = result.difference!;
+  const base = { label: channelLabel(result), summary: d.summary };
+  switch (d.kind) {
+    case 'text': {
+      if (d.hunks.length === 0) return { ...base, ...clipLines(d.unified) };
+      let budget = MAX_TEXT_LINES;
+      let clipped = 0;
+      const hunks: TextHunk[] = [];
+      for (const hunk of d.hunks) {
+        if (budget <= 0) {
+          clipped += hunk.lines.length;
+          continue;
+        }
+        const lines = hunk.lines.slice(0, budget);
+        clipped += hunk.lines.length - lines.length;
+        budget -= lines.length;
+        hunks.push({ ...hunk, lines });
+      }
+      return { ...base, kind: 'text', hunks, truncated: d.truncated, clipped };
+    }
+    case 'json':
+      return table(
+        base,
+        ['Path', 'Change', 'Legacy', 'Candidate'],
+        d.changes.map((c) => ({ cells: [c.path, c.kind, jsonCell(c, 'legacy'), jsonCell(c, 'candidate')], cls: changeClass(c.kind) })),
+      );
+    case 'csv':
+      return table(
+        base,
+        ['Row', 'Column', 'Change', 'Legacy', 'Candidate'],
+        d.changes.map((c) => ({
+          cells: [c.row, c.column ?? '', c.kind, clipValue(c.legacy ?? '–'), clipValue(c.candidate ?? '–')],
+          cls: changeClass(c.kind),
+        })),
+      );
+    case 'binary':
+      return table(base, ['', 'Size (bytes)', 'SHA-256'], [
+        { cells: ['legacy', d.legacy.size.toLocaleString('en-US'), d.legacy.sha256], cls: 'del' },
+        { cells: ['candidate', d.candidate.size.toLocaleString('en-US'), d.candidate.sha256], cls: 'add' },
+      ]);
+    case 'value':
+      return table(base, ['Legacy', 'Candidate'], [{ cells: [jsonText(d.legacy), jsonText(d.candidate)], cls: 'chg' }]);
+  }
+}
+
+function table(
+  base: { label: string; summary: string },
+  head: string[],
+  rows: { cells: string[]; cls: string }[],
+): PageDifference {
+  const kept = rows.slice(0, MAX_TABLE_ROWS);
+  return { ...base, kind: 'table', head, rows: kept.map((r) => r.cells), classes: kept.map((r) => r.cls), clipped: rows.length - kept.length };
+}
+
+function clipLines(text: string): { kind: 'lines'; lines: string[]; clipped: number } {
+  const all = text.split(/\r?\n/);
+  if (all.length > 1 && all[all.length - 1] === '') all.pop();
+  const lines = all.slice(0, MAX_TEXT_LINES);
+  return { kind: 'lines', lines, clipped: all.length - lines.length };
+}
+
+function changeClass(kind: string): string {
+  return kind === 'added' ? 'add' : kind === 'removed' ? 'del' : 'chg';
+}
+
+function jsonCell(change: { legacy?: unknown; candidate?: unknown }, side: 'legacy' | 'candidate'): string {
+  return side in change ? jsonText(change[side]) : '–';
+}
+
+/** A value as JSON text (clipped); `undefined` → `–`. */
+function jsonText(value: unknown): string {
+  if (value === undefined) return '–';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return clipValue(text);
+}
+
+function clipValue(text: string): string {
+  return text.length <= MAX_VALUE_CHARS ? text : `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length - MAX_VALUE_CHARS} more characters)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Style and script
+
+// Verdict colours: pass green, accepted teal, diff red, flaky purple, error orange, missing
+// grey, new blue; text on them is white with a contrast ratio ≥ 4.5:1 (WCAG AA).
+const STYLE = `
+:root{--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--line:#d1d9e0;--accent:#0969da;
+--pass:#1a7f37;--accepted:#0f766e;--diff:#cf222e;--flaky:#8250df;--error:#bc4c00;--missing:#6e7781;--new:#0969da;
+--add-bg:#dafbe1;--del-bg:#ffebe9;--hunk-bg:#ddf4ff;--chg-bg:#fff8c5}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--panel:#151b23;--line:#3d444d;
+--add-bg:#12361f;--del-bg:#4a1519;--hunk-bg:#0c2d4a;--chg-bg:#3b2e00}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+main{max-width:1200px;margin:0 auto;padding:24px 20px 64px}
+h1{font-size:1.4rem;margin:0 0 4px}h2{font-size:1.15rem;margin:32px 0 12px;padding-bottom:6px;border-bottom:1px solid var(--line)}
+code,pre,.code{font-family:ui-monospace,SFMono-Regular,"SF Mono",Menlo,Consolas,"Liberation Mono",monospace;font-size:.85rem}
+.muted{color:var(--muted)}
+.overview{display:flex;gap:24px;align-items:center;flex-wrap:wrap}
+.overview>div:last-child{flex:1;min-width:280px}
+.big{font-size:3rem;font-weight:700;line-height:1}.big.good{color:var(--pass)}.big.bad{color:var(--diff)}
+.bar{display:flex;height:12px;border-radius:6px;overflow:hidden;background:var(--line);min-width:120px}
+.seg{display:block;height:100%}
+.v-pass{background:var(--pass)}.v-accepted{background:var(--accepted)}.v-diff{background:var(--diff)}.v-flaky{background:var(--flaky)}
+.v-error{background:var(--error)}.v-missing{background:var(--missing)}.v-new{background:var(--new)}
+.legend{margin:8px 0 0}
+.chip{display:inline-flex;align-items:center;gap:6px;margin:0 12px 4px 0;white-space:nowrap}
+.dot{display:inline-block;width:10px;height:10px;border-radius:50%}
+.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:8px 24px;margin:0}
+.facts dt{font-size:.8rem;color:var(--muted)}.facts dd{margin:0;overflow-wrap:anywhere}
+.scroll{overflow-x:auto}
+table.grid{border-collapse:collapse;width:100%}
+.grid th,.grid td{border-bottom:1px solid var(--line);padding:6px 10px;text-align:left;vertical-align:top}
+.grid thead th{font-size:.8rem;color:var(--muted);font-weight:600}
+.grid td code{overflow-wrap:anywhere}
+.num{font-variant-numeric:tabular-nums;font-weight:600}
+.barcell{min-width:140px;vertical-align:middle}
+.total th,.total td{font-weight:600}
+.mini{height:6px;width:80px;background:var(--diff);border-radius:3px;overflow:hidden;margin:6px 0 2px}
+.mini span{display:block;height:100%;background:var(--pass)}
+.controls{display:flex;flex-wrap:wrap;gap:12px;align-items:center;justify-content:space-between;position:sticky;top:0;background:var(--bg);padding:8px 0;z-index:1}
+.filters{display:flex;flex-wrap:wrap}
+#search{flex:1;min-width:220px;max-width:420px;padding:6px 10px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);font:inherit}
+.row{border:1px solid var(--line);border-radius:6px;margin:4px 0;background:var(--bg)}
+.row>summary,.row.compact{display:flex;gap:10px;align-items:baseline;padding:4px 10px;flex-wrap:wrap}
+.row>summary{cursor:pointer;list-style:none}.row>summary::-webkit-details-marker{display:none}
+.row>summary::before{content:"▸";color:var(--muted)}.row[open]>summary::before{content:"▾"}
+.row.compact{border-color:transparent;padding-left:26px}
+.badge{display:inline-block;min-width:5.5em;text-align:center;color:#fff;border-radius:4px;padding:0 6px;font-size:.8rem;font-weight:600}
+.name{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem;overflow-wrap:anywhere}
+.suite{color:var(--muted)}
+.tag{font-size:.75rem;border:1px solid var(--line);border-radius:10px;padding:0 6px;color:var(--muted)}
+.sum{color:var(--muted);flex:1 1 240px;overflow-wrap:anywhere}
+.dur{margin-left:auto;color:var(--muted);font-size:.8rem;font-variant-numeric:tabular-nums}
+.detail{padding:4px 12px 12px;border-top:1px solid var(--line)}
+.detail h4{margin:12px 0 6px;font-size:.9rem}
+.detail pre{background:var(--panel);padding:8px 10px;border-radius:6px;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
+table.diff{border-collapse:collapse;width:100%;background:var(--panel)}
+.diff td{padding:0 8px;white-space:pre-wrap;overflow-wrap:anywhere;vertical-align:top}
+.diff td.ln{width:1%;min-width:3em;text-align:right;color:var(--muted);user-select:none;white-space:nowrap}
+.diff tr.add td.code{background:var(--add-bg)}.diff tr.del td.code{background:var(--del-bg)}
+.diff tr.hunk td{background:var(--hunk-bg);color:var(--muted)}.diff tr.meta td{color:var(--muted);font-style:italic}
+table.changes{border-collapse:collapse;width:100%}
+.changes th,.changes td{border:1px solid var(--line);padding:3px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+.changes td{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82rem;white-space:pre-wrap}
+.changes tr.add td{background:var(--add-bg)}.changes tr.del td{background:var(--del-bg)}.changes tr.chg td{background:var(--chg-bg)}
+.note{color:var(--muted);font-size:.85rem;margin:6px 0 0}
+#more{margin:12px 0;padding:6px 16px;border:1px solid var(--line);border-radius:6px;background:var(--panel);color:var(--fg);font:inherit;cursor:pointer}
+`.trim();
+
+/**
+ * The page's script. Plain ES2017 for any current browser; reads `#paritykit-data`; builds
+ * every node with `document.createElement` + `textContent`.
+ */
+export const CLIENT_SCRIPT = `
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('paritykit-data').textContent);
+  var PAGE = 500;
+  var list = document.getElementById('list');
+  var status = document.getElementById('status');
+  var more = document.getElementById('more');
+  var search = document.getElementById('search');
+  var boxes = Array.prototype.slice.call(document.querySelectorAll('input[data-verdict]'));
+  var matches = [];
+  var shown = 0;
+  var timer = null;
+
+  data.scenarios.forEach(function (s) {
+    s.hay = (data.suites[s.s] + ' ' + s.id + ' ' + s.tags.join(' ')).toLowerCase();
+  });
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function apply() {
+    var on = {};
+    boxes.forEach(function (box) { on[box.getAttribute('data-verdict')] = box.checked; });
+    var terms = search.value.toLowerCase().split(/\\s+/).filter(function (t) { return t !== ''; });
+    matches = data.scenarios.filter(function (s) {
+      if (!on[s.v]) return false;
+      for (var i = 0; i < terms.length; i++) if (s.hay.indexOf(terms[i]) === -1) return false;
+      return true;
+    });
+    while (list.firstChild) list.removeChild(list.firstChild);
+    shown = 0;
+    renderMore();
+  }
+
+  function renderMore() {
+    var fragment = document.createDocumentFragment();
+    var end = Math.min(matches.length, shown + PAGE);
+    for (; shown < end; shown++) fragment.appendChild(row(matches[shown]));
+    list.appendChild(fragment);
+    status.textContent = matches.length === data.scenarios.length
+      ? 'Showing ' + shown + ' of ' + data.scenarios.length + ' scenarios'
+      : 'Showing ' + shown + ' of ' + matches.length + ' matching scenarios (' + data.scenarios.length + ' in total)';
+    var rest = matches.length - shown;
+    more.hidden = rest <= 0;
+    more.textContent = 'Show ' + Math.min(PAGE, rest) + ' more';
+  }
+
+  function head(parent, s) {
+    parent.appendChild(el('span', 'badge v-' + s.v, s.v));
+    var name = el('span', 'name');
+    name.appendChild(el('span', 'suite', data.suites[s.s] + ' › '));
+    name.appendChild(document.createTextNode(s.id));
+    parent.appendChild(name);
+    s.tags.forEach(function (t) { parent.appendChild(el('span', 'tag', t)); });
+    if (s.sum !== undefined) parent.appendChild(el('span', 'sum', s.sum));
+    parent.appendChild(el('span', 'dur', s.d));
+  }
+
+  function row(s) {
+    if (s.v === 'pass') {
+      var line = el('div', 'row compact');
+      head(line, s);
+      return line;
+    }
+    var details = el('details', 'row');
+    var summary = el('summary');
+    head(summary, s);
+    details.appendChild(summary);
+    details.addEventListener('toggle', function () {
+      if (details.open && details.childNodes.length === 1) details.appendChild(detail(s));
+    });
+    return details;
+  }
+
+  function detail(s) {
+    var box = el('div', 'detail');
+    if (s.err !== undefined) {
+      box.appendChild(el('h4', null, s.v === 'missing' ? 'Missing baseline' : 'Error'));
+      box.appendChild(el('pre', null, s.err));
+    }
+    (s.diffs || []).forEach(function (d) {
+      box.appendChild(el('h4', null, d.label + ' — ' + d.summary));
+      if (d.kind === 'text') box.appendChild(hunks(d));
+      else if (d.kind === 'lines') box.appendChild(lines(d));
+      else box.appendChild(changes(d));
+      if (d.truncated) box.appendChild(el('p', 'note', 'The comparator truncated this diff (edit limit reached); hunks are approximate.'));
+      if (d.clipped > 0) box.appendChild(el('p', 'note', d.clipped + ' more ' + (d.kind === 'table' ? 'rows' : 'lines') + ' not shown here; see report.json.'));
+    });
+    if (s.ok && s.ok.length > 0) box.appendChild(el('p', 'note', 'Matching: ' + s.ok.join(', ')));
+    if (s.timing) {
+      box.appendChild(el('h4', null, 'Timing (stored, not compared)'));
+      box.appendChild(changes({ head: ['', 'Legacy', 'Candidate'], rows: s.timing, classes: [] }));
+    }
+    return box;
+  }
+
+  function hunks(d) {
+    var table = el('table', 'diff code');
+    d.hunks.forEach(function (h) {
+      var header = el('tr', 'hunk');
+      var cell = el('td', null, '@@ -' + h.oldStart + ',' + h.oldLines + ' +' + h.newStart + ',' + h.newLines + ' @@');
+      cell.colSpan = 3;
+      header.appendChild(cell);
+      table.appendChild(header);
+      var oldNo = h.oldStart;
+      var newNo = h.newStart;
+      h.lines.forEach(function (text) {
+        var mark = text.charAt(0);
+        var cls = mark === '+' ? 'add' : mark === '-' ? 'del' : mark === '\\\\' ? 'meta' : 'ctx';
+        var tr = el('tr', cls);
+        tr.appendChild(el('td', 'ln', cls === 'add' || cls === 'meta' ? '' : oldNo++));
+        tr.appendChild(el('td', 'ln', cls === 'del' || cls === 'meta' ? '' : newNo++));
+        tr.appendChild(el('td', 'code', text));
+        table.appendChild(tr);
+      });
+    });
+    return table;
+  }
+
+  function lines(d) {
+    var table = el('table', 'diff code');
+    d.lines.forEach(function (text) {
+      var cls = /^(\\+\\+\\+|---) /.test(text) ? 'meta' : /^@@/.test(text) ? 'hunk' : text.charAt(0) === '+' ? 'add' : text.charAt(0) === '-' ? 'del' : 'ctx';
+      var tr = el('tr', cls);
+      tr.appendChild(el('td', 'code', text));
+      table.appendChild(tr);
+    });
+    return table;
+  }
+
+  function changes(d) {
+    var wrap = el('div', 'scroll');
+    var table = el('table', 'changes');
+    var tr = el('tr');
+    d.head.forEach(function (h) { tr.appendChild(el('th', null, h)); });
+    var thead = el('thead');
+    thead.appendChild(tr);
+    table.appendChild(thead);
+    var tbody = el('tbody');
+    d.rows.forEach(function (cells, i) {
+      var r = el('tr', d.classes[i] || null);
+      cells.forEach(function (c) { r.appendChild(el('td', null, c)); });
+      tbody.appendChild(r);
+    });
+    table.appendChild(tbody);
+    wrap.appendChild(table);
+    return wrap;
+  }
+
+  boxes.forEach(function (box) { box.addEventListener('change', apply); });
+  search.addEventListener('input', function () {
+    if (timer !== null) clearTimeout(timer);
+    timer = setTimeout(apply, 120);
+  });
+  more.addEventListener('click', renderMore);
+  document.addEventListener('keydown', function (event) {
+    if (event.key === '/' && document.activeElement !== search) {
+      event.preventDefault();
+      search.focus();
+    }
+  });
+  apply();
+})();
+`;

@@ -1,0 +1,89 @@
+/**
+ * The parity suite builder: turns each configured suite's baseline into vitest tests, one per
+ * scenario (`suite › scenario id`), each replaying the scenario against the candidate and
+ * comparing channel by channel. `paritykit verify` runs these through vitest's Node API; users
+ * can call `defineParitySuites()` from their own test file and run plain `vitest`.
+ *
+ * @example
+ * // parity.test.ts in a user's repo
+ * import { defineParitySuites } from 'paritykit/suites';
+ * await defineParitySuites({ config: 'paritykit.config.ts' });
+ */
+import { describe, test } from 'vitest';
+import picomatch from 'picomatch';
+import { createFsBaselineStore } from '../baselines/store.ts';
+import { loadConfig, type ResolvedSuite } from '../harness/config.ts';
+import { redactorFor } from '../harness/runner.ts';
+import { explainScenario, verifyScenario } from '../harness/verify.ts';
+import type { Scenario } from '../harness/model.ts';
+import type { ScenarioReport } from '../reporters/model.ts';
+
+/** What each parity test leaves in its vitest `task.meta`, for the paritykit reporter. */
+export interface ParityTaskMeta {
+  suite: string;
+  report: ScenarioReport;
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    paritykit?: ParityTaskMeta;
+  }
+}
+
+/** Options of `defineParitySuites`. */
+export interface ParitySuitesOptions {
+  /** Config file (relative to `cwd`); default: `paritykit.config.ts` (or .mjs/.js/.json) in `cwd`. */
+  config?: string;
+  /** Directory the config is looked up from. Default `process.cwd()`. */
+  cwd?: string;
+  /** Only these suites (names). Default: all. */
+  suites?: string[];
+  /** Only scenarios whose id matches one of these globs. Default: all. */
+  scenarios?: string[];
+  /** `--ci`: a scenario without a baseline fails (`missing`) instead of being `new`. Default: `process.env.CI` is set. */
+  ci?: boolean;
+}
+
+/** Scenarios of a suite selected by `--scenario` globs (all when no globs). */
+export function selectScenarios(suite: ResolvedSuite, globs?: string[]): Scenario[] {
+  if (!globs || globs.length === 0) return suite.scenarios;
+  const match = picomatch(globs);
+  return suite.scenarios.filter((s) => match(s.id));
+}
+
+/** A verdict that fails the test (and the run): everything except pass, accepted and new. */
+export function isFailingVerdict(verdict: ScenarioReport['verdict']): boolean {
+  return verdict === 'diff' || verdict === 'error' || verdict === 'missing' || verdict === 'flaky';
+}
+
+/**
+ * Registers one vitest `describe` per suite and one concurrent `test` per scenario. Must be
+ * awaited at the top level of a test file (it loads the config and the baselines first).
+ *
+ * @throws ParityError when the config, a scenario file or a baseline is invalid (the test
+ * file then fails to collect, with that message).
+ */
+export async function defineParitySuites(options: ParitySuitesOptions = {}): Promise<void> {
+  const config = await loadConfig(options.cwd ?? process.cwd(), options.config);
+  const ci = options.ci ?? Boolean(process.env.CI);
+  const store = createFsBaselineStore(config.baselineDir);
+  const suites = options.suites && options.suites.length > 0 ? config.suites.filter((s) => options.suites!.includes(s.name)) : config.suites;
+  for (const suite of suites) {
+    const baseline = await store.load(suite.name);
+    const redactor = redactorFor(suite);
+    const scenarios = selectScenarios(suite, options.scenarios);
+    describe.concurrent(suite.name, () => {
+      for (const scenario of scenarios) {
+        test(scenario.id, async ({ task }) => {
+          const report = await verifyScenario(scenario, { suite, baseline, redactor, ci });
+          task.meta.paritykit = { suite: suite.name, report };
+          if (isFailingVerdict(report.verdict)) {
+            const error = new Error(explainScenario(suite.name, report));
+            error.stack = error.message; // the diff is the useful part; a paritykit stack is noise
+            throw error;
+          }
+        });
+      }
+    });
+  }
+}
