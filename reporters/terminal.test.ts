@@ -72,7 +72,7 @@ describe('renderTerminal', () => {
     const scenarios = Array.from({ length: 8 }, (_, i) => diffScenario(`case-${i}`, longDiff(100)));
     const report = reportOf([suiteOf('s', scenarios, identity)]);
     const text = renderTerminal(report, { color: false });
-    expect(text).toContain('Differences (first 5 of 8; --verbose shows all)');
+    expect(text).toContain('Differences (first 5 of 8; all are in the HTML report)');
     expect(text.match(/… 62 more diff lines/g)).toHaveLength(5); // 102 lines, 40 shown
     expect(text).toContain('› case-4 ·');
     expect(text).not.toContain('› case-5 ·');
@@ -83,7 +83,7 @@ describe('renderTerminal', () => {
 
   it('lists accepted scenarios and their diffs when verbose', () => {
     const text = renderTerminal(sampleReport(), { color: false, verbose: true });
-    expect(text).toContain('Not passing (8)');
+    expect(text).toContain('Not passing (7), accepted (1)');
     expect(text).toMatch(/ledger-cli › export-pdf +accepted/);
     expect(text).toContain('── ledger-cli › export-pdf · files out/statement.pdf ──');
   });
@@ -102,6 +102,6 @@ describe('renderTerminal', () => {
     expect(empty).toContain('Parity 100% of 0 scenarios: 0 scenarios, in 12.3 s');
     const big = renderTerminal(manyScenariosReport(5000), { color: false });
     expect(big).toContain('Not passing (100)');
-    expect(big).toContain('Differences (first 5 of 100; --verbose shows all)');
+    expect(big).toContain('Differences (first 5 of 100; all are in the HTML report)');
   });
 });

@@ -59,7 +59,8 @@ export function renderTerminal(report: ParityReport, options: TerminalOptions): 
   const out: string[] = [];
 
   const ci = report.run.ci ? ' · CI' : '';
-  out.push(c.bold(clip(`paritykit ${report.tool.version} verify · ${formatTimestamp(report.run.startedAt)} · ${formatDuration(report.run.durationMs)}${ci}`, width)));
+  const header = `paritykit ${report.tool.version} verify · ${formatTimestamp(report.run.startedAt)} · ${formatDuration(report.run.durationMs)}${ci}`;
+  out.push(c.bold(clip(inert(header), width)));
   out.push('');
 
   out.push(...renderSuites(report.suites, width, c));
@@ -68,7 +69,9 @@ export function renderTerminal(report: ParityReport, options: TerminalOptions): 
   const attention = allScenarios(report).filter(({ scenario }) => listed.includes(scenario.verdict));
   attention.sort((a, b) => rank(a.scenario.verdict) - rank(b.scenario.verdict));
   if (attention.length > 0) {
-    out.push('', c.bold(clip(`Not passing (${attention.length})`, width)));
+    const accepted = attention.filter((e) => e.scenario.verdict === 'accepted').length;
+    const title = `Not passing (${attention.length - accepted})${accepted > 0 ? `, accepted (${accepted})` : ''}`;
+    out.push('', c.bold(clip(title, width)));
     out.push(...renderAttention(attention, width, c));
   }
 
@@ -78,7 +81,7 @@ export function renderTerminal(report: ParityReport, options: TerminalOptions): 
   const maxDiffs = verbose ? differing.length : Math.max(0, options.maxDiffs ?? 5);
   if (differing.length > 0 && maxDiffs > 0) {
     const shown = differing.slice(0, maxDiffs);
-    out.push('', c.bold(clip(shown.length < differing.length ? `Differences (first ${shown.length} of ${differing.length}; --verbose shows all)` : 'Differences', width)));
+    out.push('', c.bold(clip(shown.length < differing.length ? `Differences (first ${shown.length} of ${differing.length}; all are in the HTML report)` : 'Differences', width)));
     for (const entry of shown) out.push(...renderDiffs(entry, width, options.maxDiffLines ?? 40, c));
   }
 
