@@ -15,7 +15,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile, link, copyFile }
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ParityError } from '../harness/errors.ts';
-import type { FileObservation, Scenario, ScenarioObservation, TimingObservation } from '../harness/model.ts';
+import type { FileObservation, Scenario, ScenarioObservation } from '../harness/model.ts';
 import type { TargetIdentity } from '../reporters/model.ts';
 import {
   FORMAT_VERSION,
@@ -408,9 +408,4 @@ export async function saveBaseline(baselineDir: string, suite: string, recorded:
     throw err;
   }
   return result;
-}
-
-/** Decoded timing of a baseline, for reports. */
-export function timingOf(baseline: Baseline, id: string): TimingObservation | undefined {
-  return baseline.scenarios.get(id)?.observation.timing;
 }

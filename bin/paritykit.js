@@ -30,6 +30,11 @@ if (!existsSync(entry)) {
   process.stderr.write(`paritykit: ${entry} is missing; run \`npm run build\` in ${root}\n`);
   process.exit(2);
 }
+// Ctrl-C / SIGTERM: exit through process.exit, whose hook (recorders/process.ts) kills every
+// process tree a run started and removes its temp dir; an interrupted record never swaps in
+// its staging folder, so the previous baseline revision stays.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
 const { runCli } = await import(pathToFileURL(entry).href);
 const code = await runCli(process.argv.slice(2));
 process.exit(code);

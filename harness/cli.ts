@@ -46,7 +46,7 @@ function createProgress(io: CliIo, label: string) {
   let bar: cliProgress.SingleBar | null = null;
   let total = 0;
   let done = 0;
-  let lastPct = -1;
+  let lastPct = 0;
   return {
     start(n: number) {
       total = n;
@@ -65,8 +65,9 @@ function createProgress(io: CliIo, label: string) {
       if (bar) bar.update(done, { last: name.length > 30 ? name.slice(0, 29) + '…' : name });
       else {
         if (problem) io.stderr.write(`  ${problem}\n`);
+        // one plain line per 10% step, so CI logs show progress without flooding
         const pct = Math.floor((done / Math.max(1, total)) * 10) * 10;
-        if (pct !== lastPct && (pct % 10 === 0)) {
+        if (pct > lastPct && pct > 0) {
           lastPct = pct;
           io.stderr.write(`${label}: ${done}/${total} (${pct}%)\n`);
         }

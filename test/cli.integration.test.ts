@@ -268,3 +268,35 @@ describe('bad input gives exit 2 and names the file', () => {
     expect(existsSync(path.join(dir, 'baselines'))).toBe(false);
   });
 });
+
+describe('plain vitest in a user repo', () => {
+  it('defineParitySuites gives one test per scenario and toMatchBaseline compares by hand', () => {
+    const dir = project('plain-vitest', 'legacy');
+    expect(paritykit(dir, 'record').code).toBe(0);
+    writeProject(dir, 'candidate');
+    writeFileSync(
+      path.join(dir, 'parity.test.ts'),
+      [
+        `import { expect, test } from 'vitest';`,
+        `import { defineParitySuites } from ${JSON.stringify(path.join(root, 'suites', 'index.ts'))};`,
+        `import { runScenario } from ${JSON.stringify(path.join(root, 'harness', 'index.ts'))};`,
+        `await defineParitySuites({ cwd: ${JSON.stringify(dir)}, ci: true });`,
+        `test('by hand: legacy greet matches its baseline', async () => {`,
+        `  const obs = await runScenario({ command: [process.execPath, ${JSON.stringify(greeter)}], env: { VARIANT: 'legacy' } }, { id: 'x', args: ['greet', 'Ann'] }, { timeoutMs: 10000 });`,
+        `  await expect(obs).toMatchBaseline({ baselineDir: ${JSON.stringify(path.join(dir, 'baselines'))}, suite: 'greeter', scenario: 'greet-ann', normalize: [{ kind: 'timestamps' }] });`,
+        `});`,
+        `test('by hand: candidate greet differs', async () => {`,
+        `  const obs = await runScenario({ command: [process.execPath, ${JSON.stringify(greeter)}], env: { VARIANT: 'candidate' } }, { id: 'x', args: ['greet', 'Ann'] }, { timeoutMs: 10000 });`,
+        `  await expect(obs).not.toMatchBaseline({ baselineDir: ${JSON.stringify(path.join(dir, 'baselines'))}, suite: 'greeter', scenario: 'greet-ann', normalize: [{ kind: 'timestamps' }] });`,
+        `});`,
+        '',
+      ].join('\n'),
+    );
+    const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--root', dir, '--reporter', 'verbose'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '' } });
+    const out = r.stdout + r.stderr;
+    expect(r.status, out).toBe(1);
+    expect(out).toMatch(/greeter > greet-ann/);
+    expect(out).toMatch(/Tests {2}4 failed \| 6 passed \(10\)/);
+    expect(out).toContain('Hello, Ann!');
+  });
+});

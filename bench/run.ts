@@ -1,0 +1,152 @@
+// `npm run bench`: paritykit's benchmarks. Every figure is a ratio of two things measured
+// alternately (ABAB…) in one run on the same machine; the machines are shared and noisy,
+// so absolute times are shown only for context. Writes docs/benchmarks.md.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { benchTextDiff } from './text-diff.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'paritykit.js');
+const SCENARIOS = Number(process.env.BENCH_SCENARIOS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+interface Workload {
+  name: string;
+  /** argv; the scenario's single argument is appended. */
+  command: string[];
+  description: string;
+}
+
+const workloads: Workload[] = [
+  {
+    name: 'python3 one-liner',
+    command: ['python3', '-c', 'import sys; print(sys.argv[1].upper())'],
+    description: 'a trivial Python CLI (interpreter start + one print), like the legacy tools paritykit is for',
+  },
+  {
+    name: 'sh echo | tr',
+    command: ['sh', '-c', 'echo "$0" | tr a-z A-Z'],
+    description: 'the cheapest possible CLI: process creation is the whole cost',
+  },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** The bare loop: spawn the same commands one after another, reading stdout, nothing else. */
+async function bareLoop(command: string[]): Promise<number> {
+  const t0 = performance.now();
+  for (let i = 0; i < SCENARIOS; i++) {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(command[0], [...command.slice(1), `scenario-${i}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.on('data', () => undefined);
+      child.stderr.on('data', () => undefined);
+      child.on('error', reject);
+      child.on('close', () => resolve());
+    });
+  }
+  return performance.now() - t0;
+}
+
+/** `paritykit verify` as a user runs it (a fresh CLI process, vitest included). */
+function verify(dir: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, 'verify', '--ci'], { cwd: dir, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`paritykit verify exited ${r.status} in ${dir}`);
+  return ms;
+}
+
+async function benchVerify(w: Workload): Promise<{ paritykitMs: number; bareMs: number; ratio: number }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'paritykit-bench-'));
+  try {
+    const scenarios = Array.from({ length: SCENARIOS }, (_, i) => ({ id: `s-${i}`, args: [`scenario-${i}`] }));
+    await writeFile(path.join(dir, 'scenarios.json'), JSON.stringify(scenarios));
+    await writeFile(
+      path.join(dir, 'paritykit.config.json'),
+      JSON.stringify({ suites: [{ name: 'bench', legacy: { command: w.command }, candidate: { command: w.command }, scenarios: 'scenarios.json' }] }),
+    );
+    const rec = spawnSync(process.execPath, [bin, 'record'], { cwd: dir, stdio: 'ignore', env: { ...process.env, CI: 'true' } });
+    if (rec.status !== 0) throw new Error(`paritykit record failed in ${dir}`);
+    const ours: number[] = [];
+    const bare: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // ABBA across rounds, so drift of the machine affects both sides.
+      if (round % 2 === 0) {
+        ours.push(verify(dir));
+        bare.push(await bareLoop(w.command));
+      } else {
+        bare.push(await bareLoop(w.command));
+        ours.push(verify(dir));
+      }
+    }
+    const paritykitMs = median(ours);
+    const bareMs = median(bare);
+    return { paritykitMs, bareMs, ratio: paritykitMs / bareMs };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const lines: string[] = [];
+const started = new Date().toISOString();
+console.log(`paritykit bench: ${SCENARIOS} scenarios, ${ROUNDS} rounds, ${os.availableParallelism()} cores`);
+
+const verifyRows: string[] = [];
+for (const w of workloads) {
+  const r = await benchVerify(w);
+  console.log(`(a) ${w.name}: paritykit ${fmt(r.paritykitMs)}, bare loop ${fmt(r.bareMs)}, ratio ${r.ratio.toFixed(2)}`);
+  verifyRows.push(`| ${w.name} — ${w.description} | ${fmt(r.paritykitMs)} | ${fmt(r.bareMs)} | **${r.ratio.toFixed(2)}×** | ${r.ratio <= 0.75 ? 'met' : 'not met'} |`);
+}
+const d = await benchTextDiff();
+console.log(`(b) text diff ${d.lines} lines, ${(d.changedFraction * 100).toFixed(0)}% changed: paritykit ${fmt(d.paritykitMs)}, GNU diff ${fmt(d.gnuDiffMs)}, ratio ${d.ratio.toFixed(2)}`);
+
+lines.push(
+  '# Benchmarks',
+  '',
+  `Written by \`npm run bench\` (bench/run.ts) on ${started.slice(0, 10)}: ${os.availableParallelism()} cores, Node ${process.version}.`,
+  'Each figure is a ratio of two measurements taken alternately in one run (median of',
+  `${ROUNDS} rounds); the absolute times are context only — the machines are shared and noisy.`,
+  '',
+  `## (a) \`paritykit verify\` over ${SCENARIOS} trivial CLI scenarios vs a bare sequential spawn loop`,
+  '',
+  'paritykit: a fresh `paritykit verify --ci` process (CLI start, config, baseline load of every',
+  'scenario, vitest start, each scenario in its own temp dir with file snapshots and memory',
+  'sampling, comparison of every channel, all four report files). Bare loop: the same commands',
+  'spawned one after another from Node, stdout read and discarded. Target: ratio ≤ 0.75.',
+  '',
+  '| workload | paritykit | bare loop | ratio | target |',
+  '|---|---|---|---|---|',
+  ...verifyRows,
+  '',
+  'Where the time goes for the `sh` workload (measured with `--cpu-prof` in the vitest worker):',
+  'Node\'s `spawn` blocks the event loop while the kernel forks the (larger) worker process, about',
+  '1.7 ms per scenario, as long as the whole `sh` run; on 2 cores the parallel runs cannot hide it.',
+  'With any real interpreter start (Python, Node, a JVM) the run itself dominates and running',
+  'scenarios in parallel wins.',
+  '',
+  `## (b) Text diff: ${d.lines.toLocaleString('en')} lines, one third changed, vs GNU diff`,
+  '',
+  'paritykit: `compareText` on the two texts (bounded jsdiff; the bound is hit and the',
+  'anchored fallback produces the diff). GNU diff: `diff -u` on the same two files as a process.',
+  'Target: ratio ≤ 5.',
+  '',
+  '| paritykit | GNU diff | ratio | target |',
+  '|---|---|---|---|',
+  `| ${fmt(d.paritykitMs)} | ${fmt(d.gnuDiffMs)} | **${d.ratio.toFixed(2)}×** | ${d.ratio <= 5 ? 'met' : 'not met'} |`,
+  '',
+  'Unbounded `diffLines` on the same input is O(ND) and took 292 s on these machines',
+  '(DESIGN.md); paritykit never calls it without `maxEditLength` and `timeout`.',
+  '',
+);
+writeFileSync(path.join(root, 'docs', 'benchmarks.md'), lines.join('\n'));
+console.log('wrote docs/benchmarks.md');
