@@ -226,26 +226,42 @@ async function commandBaselinesLog(io: CliIo, opts: { config?: string; suite?: s
 const EXAMPLES = {
   record: `
 Examples:
-  $ paritykit record                         record every suite against the legacy
-  $ paritykit record --suite ledger          one suite
-  $ paritykit record --scenario 'tabs-*'     only matching scenario ids (others keep their recording)
-  $ paritykit record --dry-run               show what changed in the legacy, write nothing`,
+  $ paritykit record                    record every suite against the legacy
+  $ paritykit record --suite ledger     one suite
+  $ paritykit record --scenario 'tab*'  only matching ids (others keep theirs)
+  $ paritykit record --dry-run          show the legacy's drift, write nothing
+`,
   verify: `
 Examples:
-  $ paritykit verify                         replay every suite against the candidate
-  $ paritykit verify --ci                    in CI: never write baselines; a missing baseline fails
+  $ paritykit verify                    replay every suite against the candidate
+  $ paritykit verify --ci               in CI: never write baselines; a missing
+                                        baseline fails
   $ paritykit verify --suite ledger --scenario 'rounding-*'
 
-Exit codes: 0 full parity, 1 differences or candidate errors, 2 usage, config or baseline errors.
-Reports: report.json, index.html, junit.xml, summary.md in reportDir (default parity-report/).`,
+Exit codes: 0 full parity, 1 differences or candidate errors,
+            2 usage, config or baseline errors.
+Reports: report.json, index.html, junit.xml, summary.md in reportDir
+         (default parity-report/).
+`,
   report: `
 Examples:
-  $ paritykit report                         re-render parity-report/ from its report.json
-  $ paritykit report --from ci-artifacts/report.json --report-dir out/`,
+  $ paritykit report                    re-render parity-report/ from report.json
+  $ paritykit report --from ci/report.json --report-dir out/
+`,
+  top: `
+Examples:
+  $ paritykit record          record the legacy into baselines/ (commit them)
+  $ paritykit verify          compare the candidate, write parity-report/
+  $ paritykit verify --ci     the same in CI
+  $ paritykit <command> --help
+
+Config: paritykit.config.ts in the working directory, or --config PATH.
+`,
   log: `
 Examples:
-  $ paritykit baselines log                  revisions of every suite, newest first
-  $ paritykit baselines log --suite ledger`,
+  $ paritykit baselines log             every suite's revisions, newest first
+  $ paritykit baselines log --suite ledger
+`,
 };
 
 /** Builds the commander program. Actions resolve to an exit code through `setExit`. */
@@ -255,7 +271,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .version(PARITYKIT_VERSION, '-v, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', EXAMPLES.top);
   const common = (cmd: Command) =>
     cmd
       .option('-c, --config <path>', 'config file (.ts, .mjs, .js, .json); default paritykit.config.ts in the working directory')
@@ -284,7 +301,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addHelpText('after', EXAMPLES.report)
     .action(async (opts) => setExit(await commandReport(io, opts)));
 
-  const baselines = program.command('baselines').description('inspect the baseline store');
+  const baselines = program.command('baselines').description('inspect the baseline store').addHelpText('after', EXAMPLES.log);
   baselines
     .command('log')
     .description('list the recorded revisions of each suite (from its history), newest first')
@@ -305,7 +322,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
     exitCode = code;
   });
   if (argv.length === 0) {
-    io.stdout.write(program.helpInformation());
+    program.outputHelp({ error: true });
     return 2;
   }
   try {

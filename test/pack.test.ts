@@ -37,7 +37,7 @@ describe('npm pack', () => {
       [
         "import { defineConfig, normalize } from 'paritykit';",
         'export default defineConfig({',
-        "  suites: [{ name: 'cli', legacy: { command: ['sh', '-c', 'date'] }, candidate: { command: ['sh', '-c', 'date'] },",
+        "  suites: [{ name: 'cli', legacy: { command: ['sh', '-c', 'date -R'] }, candidate: { command: ['sh', '-c', 'sleep 1; date -R'] },",
         "    scenarios: [{ id: 'now' }], normalize: [normalize.timestamps()] }],",
         '});',
         '',
