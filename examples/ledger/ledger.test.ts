@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import type { Scenario } from '../../harness/model.ts';
 import {
   PyInt,
   compareCodePoints,
@@ -218,15 +219,8 @@ describe('candidate helpers', () => {
 // ---------------------------------------------------------------------------------------
 // Whole-program parity
 
-interface ScenarioSpec {
-  id: string;
-  args?: string[];
-  stdin?: string;
-  env?: Record<string, string>;
-  files?: Record<string, string>;
-  timeoutMs?: number;
-  tags?: string[];
-}
+/** The scenario shape is paritykit's own. */
+type ScenarioSpec = Scenario;
 
 interface RunResult {
   stdout: string;
