@@ -2,7 +2,8 @@
  * The baseline store: one folder per suite under the baseline dir, written atomically.
  *
  * Layout of `<baselineDir>/<suite>/` (format v1, see docs/baseline-format.md):
- * `manifest.json`, `scenarios/<id>.json`, `blobs/<aa>/<sha256>`, `timing.json`, `history.jsonl`.
+ * `manifest.json`, `scenarios/<id>.json`, `blobs/<aa>/<sha256>`, `timing.json`, `noise.json`,
+ * `history.jsonl`.
  *
  * Atomicity: a new revision is written completely into a staging folder
  * (`.<suite>.staging-<pid>-<rand>`), then swapped in with two renames
@@ -15,7 +16,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile, link, copyFile }
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ParityError } from '../harness/errors.ts';
-import type { FileObservation, Scenario, ScenarioObservation } from '../harness/model.ts';
+import type { FileObservation, Scenario, ScenarioNoise, ScenarioObservation } from '../harness/model.ts';
 import type { TargetIdentity } from '../reporters/model.ts';
 import {
   FORMAT_VERSION,
@@ -36,6 +37,8 @@ import {
 export interface RecordedScenario {
   scenario: Scenario;
   observation: ScenarioObservation;
+  /** Noise learned from several legacy runs (`record --runs N`); kept in `noise.json`. */
+  noise?: ScenarioNoise;
 }
 
 /** A scenario as loaded from a baseline: its stored input and decoded observation. */
@@ -44,6 +47,8 @@ export interface BaselineScenario {
   input: Scenario;
   inputHash: string;
   observation: ScenarioObservation;
+  /** Learned noise (absent when the legacy agreed with itself or was recorded with one run). */
+  noise?: ScenarioNoise;
 }
 
 /** A loaded baseline revision. */
@@ -208,6 +213,8 @@ export async function loadBaseline(baselineDir: string, suite: string): Promise<
   checkManifest(manifest, manifestFile, suite);
   const scenarios = new Map<string, BaselineScenario>();
   const timing = await readTiming(dir);
+  const noiseFile = path.join(dir, 'noise.json');
+  const noise = (await exists(noiseFile)) ? await readJson<Record<string, ScenarioNoise>>(noiseFile) : {};
   await Promise.all(
     manifest.scenarios.map(async ({ id, sha256 }) => {
       const file = path.join(dir, 'scenarios', `${id}.json`);
@@ -247,6 +254,7 @@ export async function loadBaseline(baselineDir: string, suite: string): Promise<
           files,
           timing: timing[id] ?? { durationMs: 0, peakRssBytes: null },
         },
+        ...(noise[id] ? { noise: noise[id] } : {}),
       });
     }),
   );
@@ -295,17 +303,24 @@ export function serializeRecordings(
   recorded: RecordedScenario[],
   redactText: (t: string) => string = (t) => t,
   redactBuffer: (b: Buffer) => Buffer = (b) => b,
-): { files: Map<string, Buffer>; blobs: Map<string, Buffer>; timing: StoredTiming; index: Array<{ id: string; sha256: string }> } {
+): { files: Map<string, Buffer>; blobs: Map<string, Buffer>; timing: StoredTiming; noise: Record<string, ScenarioNoise>; index: Array<{ id: string; sha256: string }> } {
   const files = new Map<string, Buffer>();
   const blobs = new Map<string, Buffer>();
   const timing: StoredTiming = {};
+  const noise: Record<string, ScenarioNoise> = {};
   const index: Array<{ id: string; sha256: string }> = [];
   const put = (data: Buffer): StoredPayload => {
     const { stored, blob } = encodePayload(redactBuffer(data));
     if (blob) blobs.set(blob.hash, blob.data);
     return stored;
   };
-  for (const { scenario, observation: o } of [...recorded].sort((a, b) => (a.scenario.id < b.scenario.id ? -1 : 1))) {
+  for (const { scenario, observation: o, noise: learned } of [...recorded].sort((a, b) => (a.scenario.id < b.scenario.id ? -1 : 1))) {
+    if (learned && (learned.rules.length > 0 || learned.nondeterministic)) {
+      noise[scenario.id] = {
+        rules: learned.rules.map((r) => ({ ...r, ...(r.path ? { path: redactText(r.path) } : {}), values: r.values.map(redactText) })),
+        ...(learned.nondeterministic ? { nondeterministic: redactText(learned.nondeterministic) } : {}),
+      };
+    }
     const stored: StoredScenario = {
       id: scenario.id,
       input: redactScenarioInput(scenario, redactText),
@@ -322,7 +337,7 @@ export function serializeRecordings(
     index.push({ id: scenario.id, sha256: sha256Hex(bytes) });
     timing[scenario.id] = o.timing;
   }
-  return { files, blobs, timing, index };
+  return { files, blobs, timing, noise, index };
 }
 
 /** Revision id: sha256 over the sorted (id, scenario-file sha256) pairs, 16 hex digits. */
@@ -347,7 +362,7 @@ export async function saveBaseline(baselineDir: string, suite: string, recorded:
     previous = await readJson<Manifest>(previousManifestFile);
     checkManifest(previous, previousManifestFile, suite);
   }
-  const { files, blobs, timing, index } = serializeRecordings(recorded, options.redactText, options.redactBuffer);
+  const { files, blobs, timing, noise, index } = serializeRecordings(recorded, options.redactText, options.redactBuffer);
   const revision = revisionOf(index);
   const prevById = new Map((previous?.scenarios ?? []).map((e) => [e.id, e.sha256]));
   const nextIds = new Set(index.map((e) => e.id));
@@ -393,6 +408,7 @@ export async function saveBaseline(baselineDir: string, suite: string, recorded:
     }
     await Promise.all([...files].map(([relPath, data]) => writeFile(path.join(staging, relPath), data)));
     await writeFile(path.join(staging, 'timing.json'), canonicalJson(timing));
+    await writeFile(path.join(staging, 'noise.json'), canonicalJson(noise));
     const oldHistory = path.join(dir, 'history.jsonl');
     if (await exists(oldHistory)) await copyFile(oldHistory, path.join(staging, 'history.jsonl'));
     await writeFile(path.join(staging, 'history.jsonl'), JSON.stringify(entry) + '\n', { flag: 'a' });

@@ -14,6 +14,7 @@ import type { ParityReport, ScenarioReport } from '../reporters/model.ts';
 import { loadConfig, type ResolvedConfig, type ResolvedSuite } from './config.ts';
 import { ParityError } from './errors.ts';
 import { recordSuite, type RecordResult } from './record.ts';
+import { describeNoise } from './noise.ts';
 import { redactorFor } from './runner.ts';
 import { runVerify } from './verify-run.ts';
 import { selectScenarios, isFailingVerdict } from '../suites/parity.ts';
@@ -96,6 +97,14 @@ function parsePositiveInt(flag: string) {
   };
 }
 
+function parseCount(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new ParityError('USAGE', `${flag} ${value}: expected a whole number of at least 0`);
+    return n;
+  };
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }
@@ -123,7 +132,7 @@ function printDrift(io: CliIo, r: RecordResult, color: boolean): void {
   if (drift.changed.length > 20) io.stdout.write(`    … and ${drift.changed.length - 20} more changed scenarios\n`);
 }
 
-async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean; ci?: boolean }): Promise<number> {
+async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean; ci?: boolean; runs?: number }): Promise<number> {
   if (opts.ci) throw new ParityError('USAGE', '--ci never writes baselines, so it cannot be used with record; run `paritykit verify --ci` in CI');
   const config = await loadConfig(io.cwd, opts.config);
   const store = createFsBaselineStore(config.baselineDir);
@@ -141,6 +150,7 @@ async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean
     try {
       result = await recordSuite(suite, store, {
         dryRun: opts.dryRun,
+        runs: opts.runs,
         concurrency: opts.concurrency,
         scenarios: opts.scenario ? scenarios : undefined,
         onScenario: (id) => progress.tick(id),
@@ -151,13 +161,22 @@ async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean
     const where = path.relative(io.cwd, result.save.dir) || '.';
     const verb = result.dryRun ? c.cyan('dry run, nothing written:') : 'recorded';
     io.stdout.write(`${c.bold(suite.name)}: ${verb} ${result.scenarios} scenarios → ${where} revision ${result.save.revision}\n`);
+    if (result.runs > 1) {
+      const rules = result.noisy.reduce((n, x) => n + x.rules.length, 0);
+      io.stdout.write(`  noise learned from ${result.runs} runs: ${rules} place(s) in ${result.noisy.length} scenario(s), ignored at verify and listed in reports\n`);
+      for (const n of result.noisy.slice(0, 10)) io.stdout.write(`    ${n.id}: ${n.rules.map(describeNoise).join('; ')}\n`);
+      if (result.noisy.length > 10) io.stdout.write(`    … and ${result.noisy.length - 10} more\n`);
+    }
+    for (const n of result.nondeterministic) {
+      io.stdout.write(c.yellow(`  non-deterministic legacy: ${n.id}: ${n.reason}; add a normalizer for it (see docs/config.md)\n`));
+    }
     if (result.timedOut.length > 0) io.stdout.write(c.yellow(`  ${result.timedOut.length} scenario(s) timed out on the legacy (recorded as timedOut): ${result.timedOut.slice(0, 10).join(', ')}\n`));
     printDrift(io, result, color);
   }
   return 0;
 }
 
-async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; reportDir?: string }): Promise<number> {
+async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; reportDir?: string; reruns?: number }): Promise<number> {
   const config = await loadConfig(io.cwd, opts.config);
   const suites = selectSuites(config, opts.suite);
   const ci = Boolean(opts.ci);
@@ -170,6 +189,7 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; re
       scenarios: opts.scenario,
       ci,
       concurrency: opts.concurrency,
+      reruns: opts.reruns,
       onStart: (n) => progress.start(n),
       onScenario: (suite, r: ScenarioReport) => progress.tick(`${suite} › ${r.id}`, isFailingVerdict(r.verdict) ? `${r.verdict}: ${suite} › ${r.id}` : undefined),
     });
@@ -282,6 +302,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 
   common(program.command('record').description('run every scenario against the legacy and store a new baseline revision'))
     .option('--dry-run', 'show what changed in the legacy since the previous revision; write nothing')
+    .option('--runs <n>', 'runs of each scenario against the legacy; places where they differ are learned as noise (default 2)', parsePositiveInt('--runs'))
     .addOption(new Option('--ci').hideHelp())
     .addHelpText('after', EXAMPLES.record)
     .action(async (opts) => setExit(await commandRecord(io, opts)));
@@ -289,6 +310,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   common(program.command('verify').description('replay every scenario against the candidate, compare with the baseline, write reports'))
     .option('--ci', 'CI mode: never write baselines; a scenario without a baseline is a failure (default when CI is set)')
     .option('--report-dir <dir>', 'where reports go (default: reportDir of the config)')
+    .option('--reruns <n>', 'extra candidate runs of a differing scenario, to tell flaky from diff (default 2; 0 = off)', parseCount('--reruns'))
     .addHelpText('after', EXAMPLES.verify)
     .action(async (opts) => setExit(await commandVerify(io, { ...opts, ci: opts.ci ?? Boolean(io.env.CI) })));
 

@@ -40,6 +40,8 @@ export interface SuiteConfig {
   concurrency?: number;
   /** Default per-scenario time limit (ms). Default 30,000. */
   timeoutMs?: number;
+  /** Extra candidate runs of a differing scenario, to tell `flaky` from `diff`. Default 2. */
+  reruns?: number;
 }
 
 /** The whole configuration, as `paritykit.config.ts` default-exports it. */
@@ -48,6 +50,9 @@ export interface ParityConfig {
   baselineDir?: string;
   /** Report folder, relative to the config file. Default `parity-report`. */
   reportDir?: string;
+  /** Baselines whose scenario no longer exists: `warn` (default), `fail` (default under `--ci`),
+   * or `delete` them from the baseline (never under `--ci`, which never writes baselines). */
+  unreferenced?: 'warn' | 'fail' | 'delete';
   suites: SuiteConfig[];
 }
 
@@ -80,6 +85,7 @@ export interface ResolvedSuite {
   concurrency: number;
   /** ms */
   timeoutMs: number;
+  reruns: number;
 }
 
 /** A loaded configuration. */
@@ -92,6 +98,8 @@ export interface ResolvedConfig {
   baselineDir: string;
   /** Absolute report folder. */
   reportDir: string;
+  /** Policy for baselines whose scenario is gone; `undefined`: warn, or fail under `--ci`. */
+  unreferenced?: 'warn' | 'fail' | 'delete';
   suites: ResolvedSuite[];
 }
 
@@ -167,11 +175,13 @@ const suiteSchema = z.strictObject({
   csvKeys: stringRecord.optional(),
   concurrency: z.number().int().positive().optional(),
   timeoutMs: z.number().int().positive().optional(),
+  reruns: z.number().int().min(0).max(20).optional(),
 });
 
 const configSchema = z.strictObject({
   baselineDir: z.string().min(1).optional(),
   reportDir: z.string().min(1).optional(),
+  unreferenced: z.enum(['warn', 'fail', 'delete']).optional(),
   suites: z.array(suiteSchema).min(1, 'needs at least one suite'),
 });
 
@@ -361,6 +371,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Resolv
       csvKeys: s.csvKeys ?? {},
       concurrency: s.concurrency ?? defaultConcurrency(),
       timeoutMs: s.timeoutMs ?? 30_000,
+      reruns: s.reruns ?? 2,
     });
   }
   return {
@@ -368,6 +379,7 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Resolv
     rootDir,
     baselineDir: path.resolve(rootDir, config.baselineDir ?? 'baselines'),
     reportDir: path.resolve(rootDir, config.reportDir ?? 'parity-report'),
+    ...(config.unreferenced ? { unreferenced: config.unreferenced } : {}),
     suites,
   };
 }

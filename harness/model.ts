@@ -152,7 +152,42 @@ export interface ChannelResult {
   path?: string;
   /** Format the comparator used. */
   format?: ContentFormat;
-  verdict: 'pass' | 'diff';
-  /** Present when verdict is `diff`. */
+  /** `accepted`: it differs, and every difference is explained by a deviation. */
+  verdict: 'pass' | 'diff' | 'accepted';
+  /** Present when verdict is `diff` or `accepted`. */
   difference?: Difference;
+  /** For `accepted`: ids of the deviations that explained the difference. */
+  deviations?: string[];
+}
+
+/**
+ * Where learned noise sits in one payload (Diffy's idea: where the legacy differs from itself).
+ * - `json`: a concrete JSONPath whose value varies (`$.items[2].id`), or an array whose
+ *   elements came back reordered (`unordered: true`, compared as a multiset).
+ * - `csv`: a cell (1-based data row index, column header) whose value varies.
+ * - `text`: a line pattern: the regex (anchored, whole line) that every legacy run's version of
+ *   that line matched, with the varying tokens as wildcards; or `unordered: true` for a text
+ *   whose lines came back reordered.
+ */
+export type NoiseLocation =
+  | { kind: 'json'; path: string; unordered?: boolean }
+  | { kind: 'csv'; row: number; column: string }
+  | { kind: 'text'; line?: number; pattern?: string; unordered?: boolean };
+
+/** One learned noise rule: a place in one channel (and file) that differs between legacy runs. */
+export interface NoiseRule {
+  channel: 'stdout' | 'stderr' | 'files';
+  /** File path, for the `files` channel. */
+  path?: string;
+  where: NoiseLocation;
+  /** Distinct values seen across the legacy runs (redacted, at most 5, each at most 200 chars). */
+  values: string[];
+}
+
+/** What noise learning found for one scenario. */
+export interface ScenarioNoise {
+  rules: NoiseRule[];
+  /** Set when the legacy differed from itself in a way that is never learned as noise
+   * (structure, exit code, a whole output): why, so the user can add a normalizer. */
+  nondeterministic?: string;
 }

@@ -6,7 +6,8 @@ import type { BaselineStore, SaveResult } from '../baselines/store.ts';
 import { compareObservations, mapPool, redactObservation, redactorFor, runScenario, verdictOf } from './runner.ts';
 import { identityOf } from './identity.ts';
 import type { ResolvedSuite } from './config.ts';
-import type { ChannelResult, Scenario, ScenarioObservation } from './model.ts';
+import type { ChannelResult, NoiseRule, Scenario, ScenarioObservation } from './model.ts';
+import { learnNoise } from './noise.ts';
 import { PARITYKIT_VERSION } from './version.ts';
 
 /** A scenario whose legacy behaviour differs from the previous revision. */
@@ -33,6 +34,12 @@ export interface RecordResult {
   scenarios: number;
   /** Scenarios whose legacy run timed out (recorded as observations, listed as a warning). */
   timedOut: string[];
+  /** Scenarios where noise was learned, with the rules (listed, never hidden). */
+  noisy: Array<{ id: string; rules: NoiseRule[] }>;
+  /** Scenarios whose legacy differed from itself structurally: why (add a normalizer). */
+  nondeterministic: Array<{ id: string; reason: string }>;
+  /** Legacy runs per scenario. */
+  runs: number;
   dryRun: boolean;
 }
 
@@ -42,6 +49,8 @@ export interface RecordOptions {
   concurrency?: number;
   /** Only these scenarios (already filtered); the others keep their previous recording. */
   scenarios?: Scenario[];
+  /** Runs of each scenario against the legacy, to learn noise (default 2; 1 learns nothing). */
+  runs?: number;
   /** Called after each scenario ran (for progress display). */
   onScenario?: (id: string, done: number, total: number) => void;
   signal?: AbortSignal;
@@ -60,33 +69,40 @@ export async function recordSuite(suite: ResolvedSuite, store: BaselineStore, op
   const selected = options.scenarios ?? suite.scenarios;
   const redactor = redactorFor(suite);
   const previous = await store.load(suite.name);
+  const runs = Math.max(1, options.runs ?? 2);
   let done = 0;
-  const observations = await mapPool(selected, options.concurrency ?? suite.concurrency, async (scenario) => {
+  // Every (scenario, run) pair goes through one pool, so the runs of one scenario overlap too.
+  const tasks = selected.flatMap((scenario) => Array.from({ length: runs }, (_, run) => ({ scenario, run })));
+  const results = await mapPool(tasks, options.concurrency ?? suite.concurrency, async ({ scenario, run }) => {
     const observation = await runScenario(suite.legacy, scenario, suite, options.signal);
-    options.onScenario?.(scenario.id, ++done, selected.length);
-    return { scenario, observation };
+    if (run === runs - 1) options.onScenario?.(scenario.id, ++done, selected.length);
+    return observation;
   });
   if (options.signal?.aborted) throw options.signal.reason;
+  const observations = selected.map((scenario, i) => {
+    const mine = results.slice(i * runs, (i + 1) * runs);
+    return { scenario, observation: mine[0], noise: learnNoise(mine) };
+  });
 
   const selectedIds = new Set(selected.map((s) => s.id));
   const configured = new Map(suite.scenarios.map((s) => [s.id, s]));
   const kept = previous
     ? [...previous.scenarios.values()]
         .filter((b) => !selectedIds.has(b.id) && configured.has(b.id))
-        .map((b) => ({ scenario: configured.get(b.id)!, observation: b.observation }))
+        .map((b) => ({ scenario: configured.get(b.id)!, observation: b.observation, noise: b.noise }))
     : [];
   const all = [...observations, ...kept];
 
   const drift: Drift = { previousRevision: previous?.manifest.revision ?? null, added: [], removed: [], changed: [] };
   if (previous) {
-    for (const { scenario, observation } of observations) {
+    for (const { scenario, observation, noise } of observations) {
       const before = previous.scenarios.get(scenario.id);
       if (!before) {
         drift.added.push(scenario.id);
         continue;
       }
       // The stored side is redacted; redact the fresh side the same way before comparing.
-      const channels = compareObservations(suite, scenario, before.observation, redactObservation(observation, redactor));
+      const channels = compareObservations(suite, scenario, before.observation, redactObservation(observation, redactor), noise.rules);
       if (verdictOf(channels) === 'diff') drift.changed.push({ id: scenario.id, channels: channels.filter((c) => c.verdict === 'diff') });
     }
     drift.removed = [...previous.scenarios.keys()].filter((id) => !configured.has(id)).sort();
@@ -100,5 +116,7 @@ export async function recordSuite(suite: ResolvedSuite, store: BaselineStore, op
     dryRun: options.dryRun,
   });
   const timedOut = observations.filter((o: { observation: ScenarioObservation }) => o.observation.exit.timedOut).map((o) => o.scenario.id);
-  return { suite: suite.name, save, drift, scenarios: all.length, timedOut, dryRun: options.dryRun ?? false };
+  const noisy = observations.filter((o) => o.noise.rules.length > 0).map((o) => ({ id: o.scenario.id, rules: o.noise.rules }));
+  const nondeterministic = observations.filter((o) => o.noise.nondeterministic).map((o) => ({ id: o.scenario.id, reason: o.noise.nondeterministic! }));
+  return { suite: suite.name, save, drift, scenarios: all.length, timedOut, noisy, nondeterministic, runs, dryRun: options.dryRun ?? false };
 }

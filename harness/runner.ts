@@ -10,7 +10,8 @@ import { normalizeText, tolerancesFor, type NormalizeContext } from './normalize
 import { createRedactor, type Redactor } from './redact.ts';
 import picomatch from 'picomatch';
 import type { ResolvedSuite } from './config.ts';
-import type { ChannelResult, CommandTarget, ContentFormat, Difference, FileObservation, Scenario, ScenarioObservation } from './model.ts';
+import type { ChannelResult, CommandTarget, ContentFormat, Difference, FileObservation, NoiseRule, Scenario, ScenarioObservation } from './model.ts';
+import { applyNoise, rulesFor } from './noise.ts';
 
 /**
  * Runs one scenario on one command target: `target.command + scenario.args` in a fresh
@@ -64,17 +65,19 @@ function csvKeyFor(suite: Pick<ResolvedSuite, 'csvKeys'>, filePath: string): str
   return undefined;
 }
 
-/** Normalizes then compares one payload pair in a given format. */
+/** Masks learned noise, normalizes, then compares one payload pair in a given format. */
 function comparePayload(
   suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>,
   ctx: NormalizeContext,
   legacy: Buffer,
   candidate: Buffer,
   format: ContentFormat,
+  noise: NoiseRule[],
 ): Difference | null {
   if (isTextFormat(format) && isUtf8(legacy) && isUtf8(candidate)) {
-    const l = normalizeText(legacy.toString('utf8'), format, suite.normalize, ctx);
-    const c = normalizeText(candidate.toString('utf8'), format, suite.normalize, ctx);
+    // Noise was learned on raw legacy output, so it is masked before the normalizers run.
+    const l = normalizeText(applyNoise(legacy.toString('utf8'), format, noise), format, suite.normalize, ctx);
+    const c = normalizeText(applyNoise(candidate.toString('utf8'), format, noise), format, suite.normalize, ctx);
     return compareContent(l, c, format, {
       tolerances: tolerancesFor(suite.normalize, ctx),
       csvKey: ctx.path ? csvKeyFor(suite, ctx.path) : undefined,
@@ -88,7 +91,7 @@ function result(channel: ChannelResult['channel'], difference: Difference | null
   return difference ? { channel, ...extra, verdict: 'diff', difference } : { channel, ...extra, verdict: 'pass' };
 }
 
-function compareFiles(suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>, scenario: Scenario, legacy: FileObservation[], candidate: FileObservation[]): ChannelResult[] {
+function compareFiles(suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>, scenario: Scenario, legacy: FileObservation[], candidate: FileObservation[], noise?: NoiseRule[]): ChannelResult[] {
   const byPath = (list: FileObservation[]) => new Map(list.map((f) => [f.path, f]));
   const l = byPath(legacy);
   const c = byPath(candidate);
@@ -113,7 +116,7 @@ function compareFiles(suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>, scena
       return result('files', diff, { path: p, format: lf.format });
     }
     const ctx: NormalizeContext = { channel: 'files', path: p, scenarioId: scenario.id, tags: scenario.tags ?? [] };
-    return result('files', comparePayload(suite, ctx, lf.content, cf.content, lf.format), { path: p, format: lf.format });
+    return result('files', comparePayload(suite, ctx, lf.content, cf.content, lf.format, rulesFor(noise, 'files', p)), { path: p, format: lf.format });
   });
 }
 
@@ -121,8 +124,10 @@ function compareFiles(suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>, scena
  * Compares the legacy's observation with the candidate's for every compared channel:
  * `exit` (code, signal, timedOut), `stdout`, `stderr` (format detected on the legacy's bytes:
  * JSON structurally, CSV by cell, text by line), and `files` (one result per path created,
- * modified or deleted by either side). Normalizers apply to both sides; `timing` is not compared.
+ * modified or deleted by either side). Learned noise (see harness/noise.ts) is masked and the
+ * normalizers applied on both sides; `timing` is not compared.
  *
+ * @param noise the scenario's learned noise rules (from the baseline), if any.
  * @returns one ChannelResult per comparison, in the order exit, stdout, stderr, files.
  */
 export function compareObservations(
@@ -130,22 +135,25 @@ export function compareObservations(
   scenario: Scenario,
   legacy: ScenarioObservation,
   candidate: ScenarioObservation,
+  noise?: NoiseRule[],
 ): ChannelResult[] {
   const tags = scenario.tags ?? [];
   const out: ChannelResult[] = [];
   out.push(result('exit', compareValue('exit', legacy.exit, candidate.exit)));
   for (const channel of ['stdout', 'stderr'] as const) {
     const format = streamFormat(legacy[channel], candidate[channel]);
-    const diff = comparePayload(suite, { channel, scenarioId: scenario.id, tags }, legacy[channel], candidate[channel], format);
+    const diff = comparePayload(suite, { channel, scenarioId: scenario.id, tags }, legacy[channel], candidate[channel], format, rulesFor(noise, channel));
     out.push(result(channel, diff, { format }));
   }
-  out.push(...compareFiles(suite, scenario, legacy.files, candidate.files));
+  out.push(...compareFiles(suite, scenario, legacy.files, candidate.files, noise));
   return out;
 }
 
-/** `diff` when any channel differs, else `pass`. */
-export function verdictOf(channels: ChannelResult[]): 'pass' | 'diff' {
-  return channels.some((c) => c.verdict === 'diff') ? 'diff' : 'pass';
+/** `diff` when any channel differs unexplained, `accepted` when every difference is explained
+ * by a deviation, else `pass`. */
+export function verdictOf(channels: ChannelResult[]): 'pass' | 'diff' | 'accepted' {
+  if (channels.some((c) => c.verdict === 'diff')) return 'diff';
+  return channels.some((c) => c.verdict === 'accepted') ? 'accepted' : 'pass';
 }
 
 /**

@@ -32,6 +32,8 @@ export interface VerifyRunOptions {
   ci: boolean;
   /** Scenarios run at once (overrides the suites' `concurrency`). */
   concurrency?: number;
+  /** Extra candidate runs of a differing scenario (overrides the suites' `reruns`). */
+  reruns?: number;
   /** Progress callback: after each scenario. */
   onScenario?: (suite: string, report: ScenarioReport) => void;
   /** Called once the number of scenarios is known. */
@@ -107,6 +109,7 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
     suites: suites.map((s) => s.name),
     scenarios: options.scenarios,
     ci: options.ci,
+    ...(options.reruns !== undefined ? { reruns: options.reruns } : {}),
   };
   const vitest = await startVitest(
     'test',

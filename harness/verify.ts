@@ -20,6 +20,8 @@ export interface VerifyScenarioOptions {
   redactor: Redactor;
   /** `--ci`: a scenario without a baseline is `missing` (a failure) instead of `new`. */
   ci: boolean;
+  /** Extra candidate runs of a differing scenario to tell `flaky` from `diff` (default 2; 0 = off). */
+  reruns?: number;
   signal?: AbortSignal;
 }
 
@@ -58,16 +60,39 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
       error: `scenario "${scenario.id}" changed (args, stdin, env or files) since it was recorded; re-record it with \`paritykit record --suite ${suite.name} --scenario ${scenario.id}\``,
     };
   }
+  const noise = recorded.noise?.rules ?? [];
+  const learned: Partial<ScenarioReport> = {
+    ...(noise.length > 0 ? { noise } : {}),
+    ...(recorded.noise?.nondeterministic ? { nondeterministic: recorded.noise.nondeterministic } : {}),
+  };
   try {
-    const raw = await runScenario(suite.candidate, scenario, suite, options.signal);
-    const candidate = redactObservation(raw, options.redactor);
-    const channels = compareObservations(suite, scenario, recorded.observation, candidate);
+    const run = async () => redactObservation(await runScenario(suite.candidate, scenario, suite, options.signal), options.redactor);
+    const candidate = await run();
+    const channels = compareObservations(suite, scenario, recorded.observation, candidate, noise);
+    let verdict: ScenarioReport['verdict'] = verdictOf(channels);
+    let flaky: ScenarioReport['flaky'];
+    const reruns = options.reruns ?? 2;
+    if (verdict === 'diff' && reruns > 0) {
+      // A differing scenario is re-run on the candidate: if its own runs disagree, the
+      // difference is the candidate's non-determinism (flaky), not a behaviour change.
+      const varying = new Set<string>();
+      for (let i = 0; i < reruns; i++) {
+        const again = compareObservations(suite, scenario, candidate, await run(), noise);
+        for (const c of again) if (c.verdict === 'diff') varying.add(`${c.path ? `files ${c.path}` : c.channel}: ${c.difference?.summary ?? 'differs'}`);
+      }
+      if (varying.size > 0) {
+        verdict = 'flaky';
+        flaky = { reruns, varying: [...varying] };
+      }
+    }
     return {
       ...base,
-      verdict: verdictOf(channels),
+      verdict,
       durationMs: elapsed(),
       channels,
       timing: { legacy: recorded.observation.timing, candidate: candidate.timing },
+      ...learned,
+      ...(flaky ? { flaky } : {}),
     };
   } catch (err) {
     const message = err instanceof ParityError ? err.message : `comparison failed: ${(err as Error).stack ?? String(err)}`;

@@ -3,7 +3,7 @@
  * JSON, JUnit, Markdown, HTML) reads it; none recomputes verdicts. Its JSON form is
  * `report.json`, documented in `docs/report-format.md`.
  */
-import type { ChannelResult, TimingObservation, Verdict } from '../harness/model.ts';
+import type { ChannelResult, NoiseRule, TimingObservation, Verdict } from '../harness/model.ts';
 
 /** Counts of scenarios by verdict. `scenarios` is the sum of all the others. */
 export interface Totals {
@@ -51,6 +51,29 @@ export interface ScenarioReport {
   error?: string;
   /** Stored, not compared: the legacy's timing from the baseline and the candidate's now. */
   timing?: { legacy?: TimingObservation; candidate?: TimingObservation };
+  /** Learned noise that was ignored when comparing this scenario (always listed, never hidden). */
+  noise?: NoiseRule[];
+  /** Set when recording found the legacy non-deterministic here (see ScenarioNoise). */
+  nondeterministic?: string;
+  /** For verdict `flaky`: the places where the candidate's own re-runs disagreed. */
+  flaky?: { reruns: number; varying: string[] };
+}
+
+/** A deviation as reported: the reviewed difference, and what it covered in this run. */
+export interface DeviationReport {
+  id: string;
+  reason: string;
+  ticket?: string;
+  owner?: string;
+  /** ISO date (YYYY-MM-DD) after which the deviation fails the run. */
+  expires?: string;
+  channel: string;
+  where?: string;
+  /** Scenarios whose differences it explained in this run. */
+  covered: string[];
+  /** `active`: explained something; `obsolete`: matched nothing (the difference is gone);
+   * `expired`: past `expires` (fails the run). */
+  status: 'active' | 'obsolete' | 'expired';
 }
 
 /** One suite's outcome. */
@@ -70,6 +93,10 @@ export interface SuiteReport {
   parity: number;
   channels: Partial<Record<ChannelResult['channel'], ChannelTotals>>;
   scenarios: ScenarioReport[];
+  /** Deviations of this suite (from deviations.yaml or the config), with their status. */
+  deviations?: DeviationReport[];
+  /** Baseline scenarios no longer in the config, and what the `unreferenced` policy did. */
+  unreferenced?: { ids: string[]; policy: 'warn' | 'fail' | 'delete' };
 }
 
 /** The whole verify run. */

@@ -42,6 +42,8 @@ export interface ParitySuitesOptions {
   scenarios?: string[];
   /** `--ci`: a scenario without a baseline fails (`missing`) instead of being `new`. Default: `process.env.CI` is set. */
   ci?: boolean;
+  /** Extra candidate runs of a differing scenario (flaky detection); default: the suite's `reruns`. */
+  reruns?: number;
 }
 
 /** Scenarios of a suite selected by `--scenario` globs (all when no globs). */
@@ -75,7 +77,7 @@ export async function defineParitySuites(options: ParitySuitesOptions = {}): Pro
     describe.concurrent(suite.name, () => {
       for (const scenario of scenarios) {
         test(scenario.id, async ({ task }) => {
-          const report = await verifyScenario(scenario, { suite, baseline, redactor, ci });
+          const report = await verifyScenario(scenario, { suite, baseline, redactor, ci, reruns: options.reruns ?? suite.reruns });
           task.meta.paritykit = { suite: suite.name, report };
           if (isFailingVerdict(report.verdict)) {
             const error = new Error(explainScenario(suite.name, report));
