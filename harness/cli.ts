@@ -201,7 +201,28 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; re
   await writeReports(report, reportDir, { redact: (text) => redactors.reduce((t, r) => r.redactText(t), text) });
   io.stdout.write(renderTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));
   io.stdout.write(`\nReport: ${path.join(path.relative(io.cwd, reportDir) || '.', 'index.html')}\n`);
-  return report.suites.some((s) => s.scenarios.some((x) => isFailingVerdict(x.verdict))) ? 1 : 0;
+  return runFails(report, io) ? 1 : 0;
+}
+
+/** A run fails on any failing verdict, an expired deviation, or unreferenced baselines under
+ * the `fail` policy; each also gets a line saying so. */
+function runFails(report: ParityReport, io?: CliIo): boolean {
+  let fails = report.suites.some((s) => s.scenarios.some((x) => isFailingVerdict(x.verdict)));
+  for (const s of report.suites) {
+    for (const d of s.deviations ?? []) {
+      if (d.status === 'expired') {
+        fails = true;
+        io?.stderr.write(`paritykit: deviation ${d.id} (suite ${s.name}) expired on ${d.expires}; renew it with a new date or remove it\n`);
+      }
+    }
+    if (s.unreferenced && s.unreferenced.policy === 'fail') {
+      fails = true;
+      io?.stderr.write(`paritykit: suite ${s.name}: ${s.unreferenced.ids.length} baseline scenario(s) no longer in the config (${s.unreferenced.ids.slice(0, 5).join(', ')}); re-record the suite or set unreferenced: 'delete'\n`);
+    } else if (s.unreferenced && s.unreferenced.policy !== 'fail') {
+      io?.stderr.write(`paritykit: suite ${s.name}: ${s.unreferenced.ids.length} baseline scenario(s) no longer in the config${s.unreferenced.policy === 'delete' ? ' were deleted from the baseline' : ''}: ${s.unreferenced.ids.slice(0, 5).join(', ')}\n`);
+    }
+  }
+  return fails;
 }
 
 async function commandReport(io: CliIo, opts: { config?: string; from?: string; reportDir?: string }): Promise<number> {
@@ -219,7 +240,7 @@ async function commandReport(io: CliIo, opts: { config?: string; from?: string; 
   await writeReports(report, target);
   io.stdout.write(renderTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));
   io.stdout.write(`\nReport: ${path.join(path.relative(io.cwd, target) || '.', 'index.html')}\n`);
-  return report.suites.some((s) => s.scenarios.some((x) => isFailingVerdict(x.verdict))) ? 1 : 0;
+  return runFails(report) ? 1 : 0;
 }
 
 async function commandBaselinesLog(io: CliIo, opts: { config?: string; suite?: string[] }): Promise<number> {

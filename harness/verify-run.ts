@@ -98,7 +98,15 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
   // Load every baseline here first: a corrupt or too-new baseline is a ParityError (exit 2)
   // naming the file, rather than a crash inside the vitest worker.
   const store = createFsBaselineStore(config.baselineDir);
-  for (const { suite } of selected) await store.load(suite.name);
+  const unreferenced = new Map<string, string[]>();
+  for (const { suite } of selected) {
+    const baseline = await store.load(suite.name);
+    const configured = new Set(suite.scenarios.map((s) => s.id));
+    const gone = baseline ? [...baseline.scenarios.keys()].filter((id) => !configured.has(id)).sort() : [];
+    if (gone.length > 0) unreferenced.set(suite.name, gone);
+  }
+  // insta's --unreferenced: warn by default, fail in CI, or delete (never in CI: it writes).
+  const policy = config.unreferenced === 'delete' && options.ci ? 'fail' : (config.unreferenced ?? (options.ci ? 'fail' : 'warn'));
 
   const collector = new CollectingReporter(options.onScenario);
   const entry = entryFile();
@@ -150,6 +158,17 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
       const ids = new Set(newOnes.map((r) => r.id));
       await recordSuite(suite, store, { scenarios: suite.scenarios.filter((s) => ids.has(s.id)) });
     }
+    const gone = unreferenced.get(suite.name) ?? [];
+    if (gone.length > 0 && policy === 'delete') {
+      const current = await store.load(suite.name);
+      if (current) {
+        const byId = new Map(suite.scenarios.map((s) => [s.id, s]));
+        const kept = [...current.scenarios.values()]
+          .filter((b) => byId.has(b.id))
+          .map((b) => ({ scenario: byId.get(b.id)!, observation: b.observation, noise: b.noise }));
+        await store.save(suite.name, kept, { legacy: current.manifest.legacy, paritykitVersion: PARITYKIT_VERSION });
+      }
+    }
     const baseline = await store.load(suite.name).catch(() => null);
     const totals = totalsOf(ordered);
     const [legacy, candidate] = await Promise.all([
@@ -169,6 +188,7 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
       parity: parityOf(totals),
       channels: channelTotalsOf(ordered),
       scenarios: ordered,
+      ...(gone.length > 0 ? { unreferenced: { ids: gone, policy } } : {}),
     });
   }
   const totals = suiteReports.reduce((t, s) => mergeTotals(t, s.totals), emptyTotals());

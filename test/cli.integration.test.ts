@@ -300,3 +300,59 @@ describe('plain vitest in a user repo', () => {
     expect(out).toContain('Hello, Ann!');
   });
 });
+
+describe('noise, flaky and unreferenced', () => {
+  it('record --runs learns the legacy noise with no normalizers; A/A passes and the noise is listed', () => {
+    const dir = path.join(work, 'noise');
+    rmSync(dir, { recursive: true, force: true });
+    spawnSync('mkdir', ['-p', dir]);
+    const suite = {
+      name: 'g',
+      legacy: { command: [process.execPath, greeter], env: { VARIANT: 'legacy' } },
+      candidate: { command: [process.execPath, greeter], env: { VARIANT: 'legacy' } },
+      scenarios: [
+        { id: 'greet', args: ['greet', 'Ann'] },
+        { id: 'sum', args: ['sum'], stdin: '1 2' },
+        { id: 'coin', args: ['coin'] },
+      ],
+    };
+    writeFileSync(path.join(dir, 'paritykit.config.json'), JSON.stringify({ suites: [suite] }));
+    const rec = paritykit(dir, 'record', '--runs', '3');
+    expect(rec.code, rec.stderr).toBe(0);
+    expect(rec.stdout).toMatch(/noise learned from 3 runs: 2 place\(s\) in 2 scenario\(s\)/);
+    expect(rec.stdout).toContain('greet: stdout: line 2 ~ ^at \\S+$');
+    const aa = paritykit(dir, 'verify');
+    expect(aa.code, aa.stdout).toBe(0);
+    const report = JSON.parse(readFileSync(path.join(dir, 'parity-report', 'report.json'), 'utf8'));
+    const greet = report.suites[0].scenarios.find((s: { id: string }) => s.id === 'greet');
+    expect(greet.noise[0].where).toEqual({ kind: 'text', line: 2, pattern: '^at \\S+$' });
+
+    // the candidate: greet changes a real line (diff), coin is random (flaky)
+    writeFileSync(path.join(dir, 'paritykit.config.json'), JSON.stringify({ suites: [{ ...suite, candidate: { ...suite.candidate, env: { VARIANT: 'candidate' } } }] }));
+    const ver = paritykit(dir, 'verify');
+    expect(ver.code).toBe(1);
+    const r2 = JSON.parse(readFileSync(path.join(dir, 'parity-report', 'report.json'), 'utf8'));
+    const verdicts = Object.fromEntries(r2.suites[0].scenarios.map((s: { id: string; verdict: string }) => [s.id, s.verdict]));
+    expect(verdicts).toEqual({ greet: 'diff', sum: 'pass', coin: 'flaky' });
+    const coin = r2.suites[0].scenarios.find((s: { id: string }) => s.id === 'coin');
+    expect(coin.flaky.reruns).toBe(2);
+    expect(coin.flaky.varying[0]).toMatch(/^stdout/);
+  });
+
+  it('unreferenced baselines warn by default, fail under --ci, and are deleted with the delete policy', () => {
+    const dir = project('unref', 'legacy');
+    expect(paritykit(dir, 'record', '--runs', '1').code).toBe(0);
+    const config = JSON.parse(readFileSync(path.join(dir, 'paritykit.config.json'), 'utf8'));
+    config.suites[0].scenarios = config.suites[0].scenarios.filter((s: { id: string }) => s.id !== 'fail');
+    writeFileSync(path.join(dir, 'paritykit.config.json'), JSON.stringify(config));
+    const warn = paritykit(dir, 'verify');
+    expect(warn.code).toBe(0);
+    expect(warn.stderr).toMatch(/1 baseline scenario\(s\) no longer in the config: fail/);
+    const ci = spawnSync(process.execPath, [bin, 'verify', '--ci'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(ci.status).toBe(1);
+    writeFileSync(path.join(dir, 'paritykit.config.json'), JSON.stringify({ ...config, unreferenced: 'delete' }));
+    expect(paritykit(dir, 'verify').code).toBe(0);
+    expect(existsSync(path.join(dir, 'baselines', 'greeter', 'scenarios', 'fail.json'))).toBe(false);
+    expect(paritykit(dir, 'verify', '--ci').code).toBe(0);
+  });
+});
