@@ -15,6 +15,7 @@ import type { ResolvedConfig } from './config.ts';
 import { ParityError } from './errors.ts';
 import { gitCommitOf, identityOf } from './identity.ts';
 import { recordSuite } from './record.ts';
+import { deviationReports, localDate } from './deviations.ts';
 import { PARITYKIT_VERSION } from './version.ts';
 
 declare module 'vitest' {
@@ -38,6 +39,15 @@ export interface VerifyRunOptions {
   onScenario?: (suite: string, report: ScenarioReport) => void;
   /** Called once the number of scenarios is known. */
   onStart?: (total: number) => void;
+}
+
+/** The suite's deviations with their status, from which scenarios each one explained. */
+function deviationsOf(config: ResolvedConfig, suite: string, scenarios: ScenarioReport[]): Pick<SuiteReport, 'deviations'> {
+  const mine = config.deviations.filter((d) => d.suite === suite);
+  if (mine.length === 0) return {};
+  const usedBy = new Map<string, string[]>();
+  for (const s of scenarios) for (const id of s.deviationsUsed ?? []) usedBy.set(id, [...(usedBy.get(id) ?? []), s.id]);
+  return { deviations: deviationReports(mine, usedBy, localDate()) };
 }
 
 /** Where the vitest entry file lives: sources in a checkout, `dist/` in an installed package. */
@@ -189,6 +199,7 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
       channels: channelTotalsOf(ordered),
       scenarios: ordered,
       ...(gone.length > 0 ? { unreferenced: { ids: gone, policy } } : {}),
+      ...deviationsOf(config, suite.name, ordered),
     });
   }
   const totals = suiteReports.reduce((t, s) => mergeTotals(t, s.totals), emptyTotals());

@@ -11,6 +11,7 @@ import type { ResolvedSuite } from './config.ts';
 import { ParityError } from './errors.ts';
 import type { Scenario } from './model.ts';
 import type { Redactor } from './redact.ts';
+import { applyDeviations, localDate, type Deviation } from './deviations.ts';
 import { compareObservations, redactObservation, runScenario, verdictOf } from './runner.ts';
 
 /** Options of `verifyScenario`. */
@@ -22,13 +23,18 @@ export interface VerifyScenarioOptions {
   ci: boolean;
   /** Extra candidate runs of a differing scenario to tell `flaky` from `diff` (default 2; 0 = off). */
   reruns?: number;
+  /** Accepted deviations (all suites; filtered by suite here). */
+  deviations?: Deviation[];
+  /** Today (`YYYY-MM-DD`), for deviation expiry; default the local date. */
+  today?: string;
   signal?: AbortSignal;
 }
 
 /**
  * Replays `scenario` on the candidate and compares it with the legacy's baseline observation.
  *
- * Verdicts: `pass`, `diff`; `new` (no baseline yet; outside CI) or `missing` (no baseline, `--ci`);
+ * Verdicts: `pass`, `diff`, `accepted` (every difference explained by a deviation), `flaky`
+ * (the candidate disagrees with itself on re-runs); `new` (no baseline yet; outside CI) or `missing` (no baseline, `--ci`);
  * `error` when the candidate cannot be run or the scenario's input changed since it was
  * recorded (its baseline would be compared against different input). Never throws for a
  * scenario-level problem: it becomes the verdict, with `error` text saying what to do.
@@ -68,7 +74,8 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
   try {
     const run = async () => redactObservation(await runScenario(suite.candidate, scenario, suite, options.signal), options.redactor);
     const candidate = await run();
-    const channels = compareObservations(suite, scenario, recorded.observation, candidate, noise);
+    const compared = compareObservations(suite, scenario, recorded.observation, candidate, noise);
+    const { channels, used } = applyDeviations({ suite: suite.name, scenarioId: scenario.id, tags: scenario.tags ?? [] }, compared, options.deviations ?? [], options.today ?? localDate());
     let verdict: ScenarioReport['verdict'] = verdictOf(channels);
     let flaky: ScenarioReport['flaky'];
     const reruns = options.reruns ?? 2;
@@ -92,6 +99,7 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
       channels,
       timing: { legacy: recorded.observation.timing, candidate: candidate.timing },
       ...learned,
+      ...(used.length > 0 ? { deviationsUsed: used } : {}),
       ...(flaky ? { flaky } : {}),
     };
   } catch (err) {

@@ -55,6 +55,9 @@ export interface ScenarioReport {
   noise?: NoiseRule[];
   /** Set when recording found the legacy non-deterministic here (see ScenarioNoise). */
   nondeterministic?: string;
+  /** Ids of the deviations that explained at least one difference here (also when some other
+   * difference stayed unexplained), so a deviation is only `obsolete` when it explained nothing. */
+  deviationsUsed?: string[];
   /** For verdict `flaky`: the places where the candidate's own re-runs disagreed. */
   flaky?: { reruns: number; varying: string[] };
 }

@@ -77,7 +77,7 @@ export async function defineParitySuites(options: ParitySuitesOptions = {}): Pro
     describe.concurrent(suite.name, () => {
       for (const scenario of scenarios) {
         test(scenario.id, async ({ task }) => {
-          const report = await verifyScenario(scenario, { suite, baseline, redactor, ci, reruns: options.reruns ?? suite.reruns });
+          const report = await verifyScenario(scenario, { suite, baseline, redactor, ci, reruns: options.reruns ?? suite.reruns, deviations: config.deviations });
           task.meta.paritykit = { suite: suite.name, report };
           if (isFailingVerdict(report.verdict)) {
             const error = new Error(explainScenario(suite.name, report));
