@@ -181,6 +181,7 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; re
   const suites = selectSuites(config, opts.suite);
   const ci = Boolean(opts.ci);
   const progress = createProgress(io, 'verify');
+  const reportDir = opts.reportDir ? path.resolve(io.cwd, opts.reportDir) : config.reportDir;
   let report: ParityReport;
   try {
     report = await runVerify(config, {
@@ -190,13 +191,13 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; re
       ci,
       concurrency: opts.concurrency,
       reruns: opts.reruns,
+      reportDir,
       onStart: (n) => progress.start(n),
       onScenario: (suite, r: ScenarioReport) => progress.tick(`${suite} › ${r.id}`, isFailingVerdict(r.verdict) ? `${r.verdict}: ${suite} › ${r.id}` : undefined),
     });
   } finally {
     progress.stop();
   }
-  const reportDir = opts.reportDir ? path.resolve(io.cwd, opts.reportDir) : config.reportDir;
   const redactors = suites.map((s) => redactorFor(s));
   await writeReports(report, reportDir, { redact: (text) => redactors.reduce((t, r) => r.redactText(t), text) });
   io.stdout.write(renderTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));

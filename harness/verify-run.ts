@@ -3,6 +3,7 @@
  * every scenario's report from the tests' `task.meta`, and roll them up into one ParityReport.
  */
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
@@ -35,6 +36,8 @@ export interface VerifyRunOptions {
   concurrency?: number;
   /** Extra candidate runs of a differing scenario (overrides the suites' `reruns`). */
   reruns?: number;
+  /** Report folder (for the candidate observations left for review); default the config's. */
+  reportDir?: string;
   /** Progress callback: after each scenario. */
   onScenario?: (suite: string, report: ScenarioReport) => void;
   /** Called once the number of scenarios is known. */
@@ -128,7 +131,10 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
     scenarios: options.scenarios,
     ci: options.ci,
     ...(options.reruns !== undefined ? { reruns: options.reruns } : {}),
+    reportDir: options.reportDir ?? config.reportDir,
   };
+  // Observations of the previous run would mislead review: start the folder afresh.
+  await rm(path.join(options.reportDir ?? config.reportDir, 'observations'), { recursive: true, force: true });
   const vitest = await startVitest(
     'test',
     [],

@@ -9,7 +9,7 @@ import { scenarioInputHash } from '../baselines/format.ts';
 import type { ScenarioReport } from '../reporters/model.ts';
 import type { ResolvedSuite } from './config.ts';
 import { ParityError } from './errors.ts';
-import type { Scenario } from './model.ts';
+import type { Scenario, ScenarioObservation } from './model.ts';
 import type { Redactor } from './redact.ts';
 import { applyDeviations, localDate, type Deviation } from './deviations.ts';
 import { compareObservations, redactObservation, runScenario, verdictOf } from './runner.ts';
@@ -27,6 +27,9 @@ export interface VerifyScenarioOptions {
   deviations?: Deviation[];
   /** Today (`YYYY-MM-DD`), for deviation expiry; default the local date. */
   today?: string;
+  /** Called with the candidate's (redacted) observation of a scenario that did not pass, so
+   * review can read what the candidate did without re-running it. */
+  keepCandidate?: (scenarioId: string, observation: ScenarioObservation) => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -92,6 +95,7 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
         flaky = { reruns, varying: [...varying] };
       }
     }
+    if (verdict !== 'pass' && options.keepCandidate) await options.keepCandidate(scenario.id, candidate);
     return {
       ...base,
       verdict,

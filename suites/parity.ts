@@ -9,13 +9,17 @@
  * import { defineParitySuites } from 'paritykit/suites';
  * await defineParitySuites({ config: 'paritykit.config.ts' });
  */
+import { isUtf8 } from 'node:buffer';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, test } from 'vitest';
+import { canonicalJson } from '../baselines/format.ts';
 import picomatch from 'picomatch';
 import { createFsBaselineStore } from '../baselines/store.ts';
 import { loadConfig, type ResolvedSuite } from '../harness/config.ts';
 import { redactorFor } from '../harness/runner.ts';
 import { explainScenario, verifyScenario } from '../harness/verify.ts';
-import type { Scenario } from '../harness/model.ts';
+import type { Scenario, ScenarioObservation } from '../harness/model.ts';
 import type { ScenarioReport } from '../reporters/model.ts';
 
 /** What each parity test leaves in its vitest `task.meta`, for the paritykit reporter. */
@@ -44,6 +48,23 @@ export interface ParitySuitesOptions {
   ci?: boolean;
   /** Extra candidate runs of a differing scenario (flaky detection); default: the suite's `reruns`. */
   reruns?: number;
+  /** Report folder: the candidate's observations of non-passing scenarios are left in
+   * `<reportDir>/observations/<suite>/<id>.json`. Default: the config's `reportDir`. */
+  reportDir?: string;
+}
+
+/** Writes a candidate observation as JSON (payloads as UTF-8 text or base64). */
+async function writeObservation(file: string, o: ScenarioObservation): Promise<void> {
+  const payload = (b: Buffer) => (isUtf8(b) ? { text: b.toString('utf8') } : { base64: b.toString('base64') });
+  await mkdir(path.dirname(file), { recursive: true });
+  const doc = {
+    stdout: payload(o.stdout),
+    stderr: payload(o.stderr),
+    exit: o.exit,
+    files: o.files.map((f) => ({ path: f.path, change: f.change, format: f.format, content: f.content === null ? null : payload(f.content) })),
+    timing: o.timing,
+  };
+  await writeFile(file, canonicalJson(doc));
 }
 
 /** Scenarios of a suite selected by `--scenario` globs (all when no globs). */
@@ -77,7 +98,15 @@ export async function defineParitySuites(options: ParitySuitesOptions = {}): Pro
     describe.concurrent(suite.name, () => {
       for (const scenario of scenarios) {
         test(scenario.id, async ({ task }) => {
-          const report = await verifyScenario(scenario, { suite, baseline, redactor, ci, reruns: options.reruns ?? suite.reruns, deviations: config.deviations });
+          const report = await verifyScenario(scenario, {
+            suite,
+            baseline,
+            redactor,
+            ci,
+            reruns: options.reruns ?? suite.reruns,
+            deviations: config.deviations,
+            keepCandidate: (id, o) => writeObservation(path.join(options.reportDir ?? config.reportDir, 'observations', suite.name, `${id}.json`), o),
+          });
           task.meta.paritykit = { suite: suite.name, report };
           if (isFailingVerdict(report.verdict)) {
             const error = new Error(explainScenario(suite.name, report));
