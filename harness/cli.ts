@@ -15,6 +15,7 @@ import { loadConfig, type ResolvedConfig, type ResolvedSuite } from './config.ts
 import { ParityError } from './errors.ts';
 import { recordSuite, type RecordResult } from './record.ts';
 import { describeNoise } from './noise.ts';
+import { registerReviewCommands } from './review.ts';
 import { redactorFor } from './runner.ts';
 import { runVerify } from './verify-run.ts';
 import { selectScenarios, isFailingVerdict } from '../suites/parity.ts';
@@ -295,6 +296,7 @@ Examples:
   $ paritykit record          record the legacy into baselines/ (commit them)
   $ paritykit verify          compare the candidate, write parity-report/
   $ paritykit verify --ci     the same in CI
+  $ paritykit review          accept differences as deviations, or re-record
   $ paritykit <command> --help
 
 Config: paritykit.config.ts in the working directory, or --config PATH.
@@ -344,6 +346,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--report-dir <dir>', 'where to write the re-rendered reports (default: beside report.json)')
     .addHelpText('after', EXAMPLES.report)
     .action(async (opts) => setExit(await commandReport(io, opts)));
+
+  registerReviewCommands(program, io, setExit);
 
   const baselines = program.command('baselines').description('inspect the baseline store').addHelpText('after', EXAMPLES.log);
   baselines
