@@ -20,3 +20,6 @@ export { runCli } from './cli.ts';
 export { createFsBaselineStore, type BaselineStore, type Baseline, type SaveResult } from '../baselines/store.ts';
 export type { ParityReport, SuiteReport, ScenarioReport, Totals, TargetIdentity } from '../reporters/model.ts';
 export { PARITYKIT_VERSION } from './version.ts';
+export { learnNoise, applyNoise, describeNoise } from './noise.ts';
+export { loadDeviations, applyDeviations, deviationReports, type Deviation } from './deviations.ts';
+export { deviationsFromScenario, appendDeviations } from './review.ts';
