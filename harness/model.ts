@@ -5,6 +5,8 @@
  *
  * Nothing here does I/O.
  */
+import type { HttpObservation, HttpRequestSpec, ServiceTarget } from './http-model.ts';
+export type * from './http-model.ts';
 
 /** How paritykit reaches a system that is a command-line program. */
 export interface CommandTarget {
@@ -23,8 +25,13 @@ export interface CommandTarget {
   version?: string | string[];
 }
 
-/** Any target. The HTTP and container kinds arrive with the HTTP channel. */
-export type Target = CommandTarget;
+/** Any target: a command (CLI channels) or a service (the `http` channel). */
+export type Target = CommandTarget | ServiceTarget;
+
+/** True for a command target (`{ command }`), false for a service target. */
+export function isCommandTarget(target: Target): target is CommandTarget {
+  return Array.isArray((target as CommandTarget).command);
+}
 
 /** One deterministic input for a command target. */
 export interface Scenario {
@@ -43,10 +50,13 @@ export interface Scenario {
   timeoutMs?: number;
   /** Free-form labels, used to scope normalizers and to select scenarios. */
   tags?: string[];
+  /** For a service suite: the HTTP requests of an exchange scenario, replayed in order (then
+   * `args`, `stdin`, `env` and `files` do not apply). See `ExchangeScenario`. */
+  requests?: HttpRequestSpec[];
 }
 
-/** Channels of observable behaviour. `http`, `db`, `schema` arrive with later channels. */
-export type Channel = 'stdout' | 'stderr' | 'exit' | 'files' | 'timing';
+/** Channels of observable behaviour. `db` and `schema` arrive with the database channel. */
+export type Channel = 'stdout' | 'stderr' | 'exit' | 'files' | 'http' | 'timing';
 
 /** Serialized formats paritykit recognises, for files and for stdout/stderr content. */
 export type ContentFormat = 'json' | 'csv' | 'yaml' | 'xml' | 'text' | 'binary' | 'image';
@@ -81,7 +91,9 @@ export interface TimingObservation {
   peakRssBytes: number | null;
 }
 
-/** Everything one scenario showed on one target: one observation per channel. */
+/** Everything one scenario showed on one target: one observation per channel. For an exchange
+ * scenario (service suite) only `http` and `timing` carry data; the process channels are empty
+ * and not compared. */
 export interface ScenarioObservation {
   stdout: Buffer;
   stderr: Buffer;
@@ -89,6 +101,8 @@ export interface ScenarioObservation {
   /** Sorted by path. */
   files: FileObservation[];
   timing: TimingObservation;
+  /** The `http` channel: present for exchange scenarios. */
+  http?: HttpObservation;
 }
 
 /** Verdicts, from DESIGN.md. `accepted` and `flaky` are produced by later features. */

@@ -13,6 +13,8 @@ import type { Scenario, ScenarioObservation } from './model.ts';
 import type { Redactor } from './redact.ts';
 import { applyDeviations, localDate, type Deviation } from './deviations.ts';
 import { compareObservations, redactObservation, runScenario, verdictOf } from './runner.ts';
+import { describeNoise, learnNoise } from './noise.ts';
+import type { NoiseRule, ScenarioNoise } from './model.ts';
 
 /** Options of `verifyScenario`. */
 export interface VerifyScenarioOptions {
@@ -83,16 +85,14 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
     let flaky: ScenarioReport['flaky'];
     const reruns = options.reruns ?? 2;
     if (verdict === 'diff' && reruns > 0) {
-      // A differing scenario is re-run on the candidate: if its own runs disagree, the
-      // difference is the candidate's non-determinism (flaky), not a behaviour change.
-      const varying = new Set<string>();
-      for (let i = 0; i < reruns; i++) {
-        const again = compareObservations(suite, scenario, candidate, await run(), noise);
-        for (const c of again) if (c.verdict === 'diff') varying.add(`${c.path ? `files ${c.path}` : c.channel}: ${c.difference?.summary ?? 'differs'}`);
-      }
-      if (varying.size > 0) {
+      // A differing scenario is re-run on the candidate. It is flaky when the candidate varies
+      // where the legacy did not: the same noise learning as record, on the candidate's runs.
+      const runs = [candidate];
+      for (let i = 0; i < reruns; i++) runs.push(await run());
+      const varying = unexplainedVariation(learnNoise(runs), recorded.noise);
+      if (varying.length > 0) {
         verdict = 'flaky';
-        flaky = { reruns, varying: [...varying] };
+        flaky = { reruns, varying };
       }
     }
     if (verdict !== 'pass' && options.keepCandidate) await options.keepCandidate(scenario.id, candidate);
@@ -128,4 +128,33 @@ export function explainScenario(suiteName: string, report: ScenarioReport): stri
     .filter((c) => c.verdict === 'diff')
     .map((c) => `── ${c.path ? `files: ${c.path}` : c.channel} (${c.difference?.summary ?? 'differs'})\n${c.difference?.unified ?? ''}`);
   return `${suiteName} › ${report.id}: candidate differs from the legacy baseline\n${parts.join('\n')}`;
+}
+
+/** Where a noise rule sits, loosely: channel, kind and line (text) or path (JSON); file names
+ * and CSV cells are not part of it, so a candidate whose file or row layout changed still
+ * matches the legacy's noise there. */
+function noisePlace(rule: NoiseRule): string {
+  const w = rule.where;
+  if (w.kind === 'text') return `${rule.channel}:text:${w.unordered ? 'order' : w.line}`;
+  if (w.kind === 'json') return `${rule.channel}:json:${w.path}`;
+  return `${rule.channel}:csv`;
+}
+
+/**
+ * The places where the candidate's own runs differ and the legacy's did not (the legacy's
+ * learned noise is expected to vary in the candidate too). Empty: the candidate is as
+ * deterministic as the legacy, so its difference is a real one (`diff`), not `flaky`.
+ */
+export function unexplainedVariation(candidate: ScenarioNoise, legacy: ScenarioNoise | undefined): string[] {
+  if (candidate.nondeterministic) {
+    return legacy?.nondeterministic ? [] : [`candidate runs differ: ${candidate.nondeterministic}`];
+  }
+  const legacyRules = legacy?.rules ?? [];
+  const known = new Set(legacyRules.map(noisePlace));
+  // A varying text line also matches when a legacy line pattern covers what the candidate
+  // printed there (the line moved, e.g. after an extra line).
+  const patterns = legacyRules.flatMap((r) => (r.where.kind === 'text' && r.where.pattern ? [{ channel: r.channel, re: new RegExp(r.where.pattern) }] : []));
+  const coveredByPattern = (r: NoiseRule) =>
+    r.where.kind === 'text' && r.values.length > 0 && patterns.some((p) => p.channel === r.channel && r.values.every((v) => p.re.test(v.replace(/\r$/, ''))));
+  return candidate.rules.filter((r) => !known.has(noisePlace(r)) && !coveredByPattern(r)).map(describeNoise);
 }
