@@ -29,6 +29,15 @@ export interface StoredFile {
   content: StoredPayload | null;
 }
 
+/** One HTTP exchange as stored: HAR 1.2 names (`request.method`, `url`, `headers`,
+ * `response.status`, `statusText`), with bodies as payloads (decoded; `encoding` keeps the
+ * original content-encoding). Durations live in timing, not here. */
+export interface StoredExchange {
+  request: { method: string; url: string; headers: Array<[string, string]>; body: StoredPayload | null };
+  response: { status: number; statusText: string; headers: Array<[string, string]>; body: StoredPayload; encoding?: string };
+  captures: Record<string, string>;
+}
+
 /** The observations of one scenario as stored (timing is kept apart in `timing.json`, so a
  * re-recording with identical behaviour yields the same revision). */
 export interface StoredObservation {
@@ -36,6 +45,8 @@ export interface StoredObservation {
   stderr: StoredPayload;
   exit: ExitObservation;
   files: StoredFile[];
+  /** The http channel (exchange scenarios only). */
+  http?: { exchanges: StoredExchange[]; error?: string };
 }
 
 /** `scenarios/<id>.json`. */

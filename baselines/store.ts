@@ -16,6 +16,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile, link, copyFile }
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ParityError } from '../harness/errors.ts';
+import { redactHeaderList } from '../harness/redact.ts';
 import type { FileObservation, Scenario, ScenarioNoise, ScenarioObservation } from '../harness/model.ts';
 import type { TargetIdentity } from '../reporters/model.ts';
 import {
@@ -243,11 +244,25 @@ export async function loadBaseline(baselineDir: string, suite: string): Promise<
           content: f.content === null ? null : await decodePayload(dir, f.content, `${where} files["${f.path}"]`),
         })),
       );
+      const http = o.http
+        ? {
+            exchanges: await Promise.all(
+              o.http.exchanges.map(async (x, n) => ({
+                request: { ...x.request, body: x.request.body === null ? null : await decodePayload(dir, x.request.body, `${where} http[${n}].request.body`) },
+                response: { ...x.response, body: await decodePayload(dir, x.response.body, `${where} http[${n}].response.body`) },
+                captures: x.captures,
+                durationMs: 0,
+              })),
+            ),
+            ...(o.http.error ? { error: o.http.error } : {}),
+          }
+        : undefined;
       scenarios.set(id, {
         id,
         input: stored.input,
         inputHash: stored.inputHash,
         observation: {
+          ...(http ? { http } : {}),
           stdout: await decodePayload(dir, o.stdout, `${where} stdout`),
           stderr: await decodePayload(dir, o.stderr, `${where} stderr`),
           exit: o.exit,
@@ -292,6 +307,7 @@ function redactScenarioInput(s: Scenario, redact: (t: string) => string): Scenar
   if (s.files) out.files = rec(s.files);
   if (s.timeoutMs !== undefined) out.timeoutMs = s.timeoutMs;
   if (s.tags) out.tags = s.tags;
+  if (s.requests) out.requests = JSON.parse(redact(JSON.stringify(s.requests))) as Scenario['requests'];
   return out;
 }
 
@@ -330,6 +346,24 @@ export function serializeRecordings(
         stderr: put(o.stderr),
         exit: o.exit,
         files: o.files.map((f) => ({ path: redactText(f.path), change: f.change, format: f.format, content: f.content === null ? null : put(f.content) })),
+        ...(o.http
+          ? {
+              http: {
+                exchanges: o.http.exchanges.map((x) => ({
+                  request: { method: x.request.method, url: redactText(x.request.url), headers: redactHeaderList(x.request.headers, redactText), body: x.request.body === null ? null : put(x.request.body) },
+                  response: {
+                    status: x.response.status,
+                    statusText: x.response.statusText,
+                    headers: redactHeaderList(x.response.headers, redactText),
+                    body: put(x.response.body),
+                    ...(x.response.encoding ? { encoding: x.response.encoding } : {}),
+                  },
+                  captures: Object.fromEntries(Object.entries(x.captures).map(([k, v]) => [k, redactText(v)])),
+                })),
+                ...(o.http.error ? { error: redactText(o.http.error) } : {}),
+              },
+            }
+          : {}),
       },
     };
     const bytes = Buffer.from(canonicalJson(stored), 'utf8');

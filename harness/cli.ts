@@ -16,6 +16,7 @@ import { ParityError } from './errors.ts';
 import { recordSuite, type RecordResult } from './record.ts';
 import { describeNoise } from './noise.ts';
 import { registerReviewCommands } from './review.ts';
+import { stopDatabaseProviders } from './service-run.ts';
 import { redactorFor } from './runner.ts';
 import { runVerify } from './verify-run.ts';
 import { selectScenarios, isFailingVerdict } from '../suites/parity.ts';
@@ -158,6 +159,7 @@ async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean
       });
     } finally {
       progress.stop();
+      await stopDatabaseProviders();
     }
     const where = path.relative(io.cwd, result.save.dir) || '.';
     const verb = result.dryRun ? c.cyan('dry run, nothing written:') : 'recorded';

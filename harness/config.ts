@@ -11,7 +11,7 @@ import { glob } from 'tinyglobby';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ParityError } from './errors.ts';
-import type { CommandTarget, Scenario } from './model.ts';
+import { isCommandTarget, type CommandTarget, type Scenario, type Target } from './model.ts';
 import { defaultNormalizers, normalizerSchema, type Normalizer } from './normalize/index.ts';
 import { redactionSchema, type Redaction } from './redact.ts';
 import { loadDeviations, type Deviation } from './deviations.ts';
@@ -23,8 +23,8 @@ export type ScenarioSource = Scenario[] | string | string[] | (() => Scenario[] 
 export interface SuiteConfig {
   /** Suite name; also its baseline folder name (`[A-Za-z0-9._-]`). */
   name: string;
-  legacy: CommandTarget;
-  candidate: CommandTarget;
+  legacy: Target;
+  candidate: Target;
   /** Inline scenarios, a function returning them, or globs (relative to the config file) of
    * `.yaml`/`.yml`/`.json` files each holding a list of scenarios or `{ scenarios: [...] }`. */
   scenarios: ScenarioSource;
@@ -79,8 +79,12 @@ export function defineConfig(config: ParityConfig): ParityConfig {
 /** A suite after loading: scenarios read and validated, paths absolute, defaults applied. */
 export interface ResolvedSuite {
   name: string;
-  legacy: CommandTarget;
-  candidate: CommandTarget;
+  /** `command` suites run CLIs; `service` suites send exchange scenarios to HTTP services. */
+  kind: 'command' | 'service';
+  /** Directory of the config file (fixtures, `start.cwd` and request body files are relative to it). */
+  rootDir: string;
+  legacy: Target;
+  candidate: Target;
   scenarios: Scenario[];
   normalize: Normalizer[];
   redact: Redaction[];
@@ -145,6 +149,75 @@ const commandTargetSchema = z.strictObject({
   version: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
 });
 
+const databaseSchema = z.strictObject({
+  provider: z.enum(['embedded', 'container', 'external']).optional(),
+  url: z.string().min(1).optional(),
+  fixtures: z.array(z.string().min(1)).optional(),
+  env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+});
+
+const serviceCommon = {
+  database: databaseSchema.optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  version: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+};
+
+const urlTargetSchema = z.strictObject({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL like http://127.0.0.1:8080' }), ...serviceCommon });
+
+const startTargetSchema = z.strictObject({
+  start: z.strictObject({
+    command: z.array(z.string().min(1)).min(1, 'needs at least the program name, e.g. ["node", "server.js"]'),
+    cwd: z.string().optional(),
+    env: stringRecord.optional(),
+    ready: z.strictObject({
+      url: z.string().min(1).optional(),
+      log: z.string().min(1).optional(),
+      timeoutMs: z.number().int().positive().optional(),
+    }).refine((r) => r.url !== undefined || r.log !== undefined, 'needs url (a path polled until it answers) or log (a regex on the output)'),
+  }),
+  ...serviceCommon,
+});
+
+const containerTargetSchema = z.strictObject({
+  container: z.strictObject({
+    image: z.string().min(1),
+    port: z.number().int().positive(),
+    env: stringRecord.optional(),
+    wait: z.strictObject({ log: z.string().optional(), http: z.string().optional(), timeoutMs: z.number().int().positive().optional() }).optional(),
+  }),
+  ...serviceCommon,
+});
+
+/** A target: picked by its key (command, url, start, container), so errors speak of one kind. */
+const targetSchema = z.custom<unknown>().superRefine((value, ctx) => {
+  const v = (value ?? {}) as Record<string, unknown>;
+  const schema = 'command' in v ? commandTargetSchema : 'url' in v ? urlTargetSchema : 'start' in v ? startTargetSchema : 'container' in v ? containerTargetSchema : null;
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', message: 'a target needs one of: command (a CLI), url (a running service), start (a service paritykit starts), container (an image)' });
+    return;
+  }
+  const r = schema.safeParse(value);
+  if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue, path: issue.path } as never);
+});
+
+const captureSchema = z.strictObject({ json: z.string().optional(), header: z.string().optional(), regex: z.string().optional() })
+  .refine((c) => [c.json, c.header, c.regex].filter((x) => x !== undefined).length === 1, 'needs exactly one of json (a JSONPath), header, regex');
+
+const requestSchema = z.strictObject({
+  name: z.string().optional(),
+  method: z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method like GET or POST').optional(),
+  path: z.string().startsWith('/', 'must start with / (it is relative to the target URL)'),
+  query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
+  headers: stringRecord.optional(),
+  body: z.union([
+    z.strictObject({ json: z.unknown() }),
+    z.strictObject({ text: z.string(), contentType: z.string().optional() }),
+    z.strictObject({ form: stringRecord }),
+    z.strictObject({ file: z.string().min(1), contentType: z.string().optional() }),
+  ]).optional(),
+  capture: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'capture names are identifiers'), captureSchema).optional(),
+});
+
 const scenarioSchema = z.strictObject({
   id: z.string().superRefine((id, ctx) => {
     const problem = checkScenarioId(id);
@@ -165,12 +238,13 @@ const scenarioSchema = z.strictObject({
     .optional(),
   timeoutMs: z.number().int().positive().optional(),
   tags: z.array(z.string().min(1)).optional(),
-});
+  requests: z.array(requestSchema).min(1, 'an exchange scenario needs at least one request').optional(),
+}).refine((s) => !(s.requests && (s.args || s.stdin !== undefined || s.env || s.files)), 'a scenario has either requests (service suites) or args/stdin/env/files (command suites), not both');
 
 const suiteSchema = z.strictObject({
   name: z.string().regex(NAME_RE, 'must be letters, digits, ".", "_", "-" (it names the baseline folder)'),
-  legacy: commandTargetSchema,
-  candidate: commandTargetSchema,
+  legacy: targetSchema,
+  candidate: targetSchema,
   scenarios: z.union([
     z.array(z.unknown()),
     z.string().min(1),
@@ -369,9 +443,30 @@ export async function loadConfig(cwd: string, explicit?: string): Promise<Resolv
       }
       ids.add(sc.id);
     }
-    const resolveTarget = (t: CommandTarget): CommandTarget => ({ ...t, cwd: path.resolve(rootDir, t.cwd ?? '.') });
+    const resolveTarget = (t: Target): Target => {
+      if (isCommandTarget(t)) return { ...t, cwd: path.resolve(rootDir, t.cwd ?? '.') } satisfies CommandTarget;
+      if ('start' in t) return { ...t, start: { ...t.start, cwd: path.resolve(rootDir, t.start.cwd ?? '.') } };
+      return t;
+    };
+    const kind = isCommandTarget(s.legacy) ? 'command' : 'service';
+    if ((kind === 'command') !== isCommandTarget(s.candidate)) {
+      throw new ParityError('CONFIG_INVALID', `${file}: suite "${s.name}": legacy and candidate must be the same kind of target (both { command } or both services: url, start, container)`, { file });
+    }
+    for (const sc of scenarios) {
+      if ((kind === 'service') !== Boolean(sc.requests)) {
+        throw new ParityError(
+          'SCENARIO_INVALID',
+          kind === 'service'
+            ? `${file}: suite "${s.name}": scenario "${sc.id}" has no requests; a service suite replays HTTP requests (requests: [{ method, path, ... }])`
+            : `${file}: suite "${s.name}": scenario "${sc.id}" has requests, but the targets are commands; use a url, start or container target for HTTP`,
+          { file },
+        );
+      }
+    }
     suites.push({
       name: s.name,
+      kind,
+      rootDir,
       legacy: resolveTarget(s.legacy),
       candidate: resolveTarget(s.candidate),
       scenarios,

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { CommandTarget } from './model.ts';
+import { isCommandTarget, type CommandTarget, type Target } from './model.ts';
 import type { TargetIdentity } from '../reporters/model.ts';
 
 const run = promisify(execFile);
@@ -26,7 +26,7 @@ export async function gitCommitOf(dir: string): Promise<string | null> {
  * characters; `null` when no version command is configured. A failing version command gives
  * its error text in brackets rather than failing the run.
  */
-export async function versionOf(target: CommandTarget): Promise<string | null> {
+export async function versionOf(target: Pick<CommandTarget, 'version' | 'cwd' | 'env'>): Promise<string | null> {
   if (!target.version) return null;
   const argv = typeof target.version === 'string' ? ['sh', '-c', target.version] : target.version;
   try {
@@ -37,8 +37,15 @@ export async function versionOf(target: CommandTarget): Promise<string | null> {
   }
 }
 
-/** The identity of a command target (runs its version command and git lookup). */
-export async function identityOf(target: CommandTarget): Promise<TargetIdentity> {
-  const [version, gitCommit] = await Promise.all([versionOf(target), gitCommitOf(target.cwd ?? process.cwd())]);
-  return { command: target.command, version, gitCommit };
+/** The identity of a target (runs its version command and git lookup). For a service, `command`
+ * is its start command, or `['url', URL]`, or `['container', IMAGE]`. */
+export async function identityOf(target: Target): Promise<TargetIdentity> {
+  if (isCommandTarget(target)) {
+    const [version, gitCommit] = await Promise.all([versionOf(target), gitCommitOf(target.cwd ?? process.cwd())]);
+    return { command: target.command, version, gitCommit };
+  }
+  const cwd = 'start' in target ? target.start.cwd : undefined;
+  const command = 'start' in target ? target.start.command : 'url' in target ? ['url', target.url] : ['container', target.container.image];
+  const [version, gitCommit] = await Promise.all([versionOf({ version: target.version, cwd }), gitCommitOf(cwd ?? process.cwd())]);
+  return { command, version, gitCommit };
 }

@@ -329,3 +329,15 @@ function regexProblem(source: string, flags: string): string | undefined {
   if (regex.test('')) return `/${source}/${flags} matches the empty string, so it would redact between every character; make it match at least one character`;
   return undefined;
 }
+
+/** Headers whose values are credentials: always replaced by `<redacted:NAME>` before anything is
+ * written or compared, whatever the configured redactions (the same on both sides). */
+export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
+
+/**
+ * Redacts a header list (`[name, value]` pairs, order kept): credential headers become
+ * `<redacted:name>`, every other value goes through `redactText`.
+ */
+export function redactHeaderList(headers: ReadonlyArray<[string, string]>, redactText: (text: string) => string): Array<[string, string]> {
+  return headers.map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? `<redacted:${k.toLowerCase()}>` : redactText(v)]);
+}

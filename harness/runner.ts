@@ -7,21 +7,27 @@ import { runCommand } from '../recorders/process.ts';
 import { detectFormat } from '../recorders/format.ts';
 import { compareContent, compareValue } from './compare/index.ts';
 import { normalizeText, tolerancesFor, type NormalizeContext } from './normalize/index.ts';
-import { createRedactor, type Redactor } from './redact.ts';
+import { createRedactor, redactHeaderList, type Redactor } from './redact.ts';
 import picomatch from 'picomatch';
 import type { ResolvedSuite } from './config.ts';
-import type { ChannelResult, CommandTarget, ContentFormat, Difference, FileObservation, NoiseRule, Scenario, ScenarioObservation } from './model.ts';
+import { isCommandTarget, type ChannelResult, type ContentFormat, type Difference, type FileObservation, type NoiseRule, type Scenario, type ScenarioObservation, type Target } from './model.ts';
+import { runServiceScenario } from './service-run.ts';
+import { compareHttp } from './compare/http.ts';
 import { applyNoise, rulesFor } from './noise.ts';
 
 /**
- * Runs one scenario on one command target: `target.command + scenario.args` in a fresh
+ * Runs one scenario on one target. A service target replays the scenario's requests (see
+ * harness/service-run.ts). A command target runs `target.command + scenario.args` in a fresh
  * temporary working directory seeded with `scenario.files`, with `scenario.stdin` and
  * `target.env` + `scenario.env`. Time limit: scenario, else target, else suite `timeoutMs`.
  * A timeout is an observation (`exit.timedOut`), not an exception.
  *
  * @throws ParityError `TARGET_FAILED` when the command cannot be spawned at all.
  */
-export function runScenario(target: CommandTarget, scenario: Scenario, suite: Pick<ResolvedSuite, 'timeoutMs'>, signal?: AbortSignal): Promise<ScenarioObservation> {
+export function runScenario(target: Target, scenario: Scenario, suite: Pick<ResolvedSuite, 'timeoutMs'> & { rootDir?: string }, signal?: AbortSignal): Promise<ScenarioObservation> {
+  if (!isCommandTarget(target)) {
+    return runServiceScenario(target, scenario, { rootDir: suite.rootDir ?? process.cwd(), timeoutMs: suite.timeoutMs, signal });
+  }
   return runCommand({
     argv: [...target.command, ...(scenario.args ?? [])],
     cwd: target.cwd ?? process.cwd(),
@@ -35,18 +41,42 @@ export function runScenario(target: CommandTarget, scenario: Scenario, suite: Pi
 
 /** The suite's redactor (record time, and applied to candidate output before compare and report). */
 export function redactorFor(suite: Pick<ResolvedSuite, 'redact' | 'redactDefaults' | 'legacy' | 'candidate'>): Redactor {
-  return createRedactor(suite.redact, { defaults: suite.redactDefaults, env: { ...process.env, ...suite.legacy.env, ...suite.candidate.env } });
+  return createRedactor(suite.redact, { defaults: suite.redactDefaults, env: { ...process.env, ...targetEnv(suite.legacy), ...targetEnv(suite.candidate) } });
+}
+
+/** Environment variables a target is given by the config (for env-value redactions). */
+function targetEnv(target: Target): Record<string, string> | undefined {
+  if (isCommandTarget(target)) return target.env;
+  if ('start' in target) return target.start.env;
+  if ('container' in target) return target.container.env;
+  return undefined;
 }
 
 /** Applies a redactor to every payload of an observation. */
 export function redactObservation(o: ScenarioObservation, redactor: Redactor): ScenarioObservation {
-  if (!redactor.active) return o;
+  const http = o.http
+    ? {
+        ...o.http,
+        exchanges: o.http.exchanges.map((x) => ({
+          ...x,
+          request: { ...x.request, url: redactor.redactText(x.request.url), headers: redactHeaderValues(x.request.headers, redactor), body: x.request.body && redactor.redactBuffer(x.request.body) },
+          response: { ...x.response, headers: redactHeaderValues(x.response.headers, redactor), body: redactor.redactBuffer(x.response.body) },
+          captures: Object.fromEntries(Object.entries(x.captures).map(([k, v]) => [k, redactor.redactText(v)])),
+        })),
+      }
+    : undefined;
+  if (!redactor.active) return http ? { ...o, http } : o;
   return {
     ...o,
+    ...(http ? { http } : {}),
     stdout: redactor.redactBuffer(o.stdout),
     stderr: redactor.redactBuffer(o.stderr),
     files: o.files.map((f) => ({ ...f, path: redactor.redactText(f.path), content: f.content === null ? null : redactor.redactBuffer(f.content) })),
   };
+}
+
+function redactHeaderValues(headers: Array<[string, string]>, redactor: Redactor): Array<[string, string]> {
+  return redactHeaderList(headers, (t) => redactor.redactText(t));
 }
 
 /** Format used to compare a stream: detected on the legacy's bytes (the reference). */
@@ -138,6 +168,14 @@ export function compareObservations(
   noise?: NoiseRule[],
 ): ChannelResult[] {
   const tags = scenario.tags ?? [];
+  if (scenario.requests) {
+    // Exchange scenarios: only the http channel carries behaviour.
+    const empty = { exchanges: [] };
+    return compareHttp(legacy.http ?? empty, candidate.http ?? empty, {
+      tolerances: tolerancesFor(suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
+      normalize: (text, format) => normalizeText(text, format, suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
+    });
+  }
   const out: ChannelResult[] = [];
   out.push(result('exit', compareValue('exit', legacy.exit, candidate.exit)));
   for (const channel of ['stdout', 'stderr'] as const) {

@@ -16,6 +16,7 @@ import type { ResolvedConfig } from './config.ts';
 import { ParityError } from './errors.ts';
 import { gitCommitOf, identityOf } from './identity.ts';
 import { recordSuite } from './record.ts';
+import { stopDatabaseProviders } from './service-run.ts';
 import { deviationReports, localDate } from './deviations.ts';
 import { PARITYKIT_VERSION } from './version.ts';
 
@@ -172,7 +173,7 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
     const newOnes = ordered.filter((r) => r.verdict === 'new');
     if (newOnes.length > 0 && !options.ci) {
       const ids = new Set(newOnes.map((r) => r.id));
-      await recordSuite(suite, store, { scenarios: suite.scenarios.filter((s) => ids.has(s.id)) });
+      await recordSuite(suite, store, { scenarios: suite.scenarios.filter((s) => ids.has(s.id)) }).finally(() => stopDatabaseProviders());
     }
     const gone = unreferenced.get(suite.name) ?? [];
     if (gone.length > 0 && policy === 'delete') {

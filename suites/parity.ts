@@ -12,7 +12,8 @@
 import { isUtf8 } from 'node:buffer';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, test } from 'vitest';
+import { afterAll, describe, test } from 'vitest';
+import { stopDatabaseProviders } from '../harness/service-run.ts';
 import { canonicalJson } from '../baselines/format.ts';
 import picomatch from 'picomatch';
 import { createFsBaselineStore } from '../baselines/store.ts';
@@ -91,6 +92,8 @@ export async function defineParitySuites(options: ParitySuitesOptions = {}): Pro
   const ci = options.ci ?? Boolean(process.env.CI);
   const store = createFsBaselineStore(config.baselineDir);
   const suites = options.suites && options.suites.length > 0 ? config.suites.filter((s) => options.suites!.includes(s.name)) : config.suites;
+  // Database servers started for service suites in this worker stop when its tests are done.
+  if (suites.some((s) => s.kind === 'service')) afterAll(() => stopDatabaseProviders());
   for (const suite of suites) {
     const baseline = await store.load(suite.name);
     const redactor = redactorFor(suite);

@@ -198,7 +198,8 @@ describe('bad input gives exit 2 and names the file', () => {
     const r = paritykit(dir, 'verify');
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('paritykit.config.json');
-    expect(r.stderr).toContain('suites[0].legacy.command');
+    expect(r.stderr).toContain('suites[0].legacy');
+    expect(r.stderr).toContain('a target needs one of: command');
     expect(existsSync(path.join(dir, 'parity-report'))).toBe(false);
   });
 

@@ -1,0 +1,114 @@
+/**
+ * Running one exchange scenario on a service target: a fresh database cloned from the
+ * target's fixture template (when it owns one), the service started with that database
+ * (`DATABASE_URL`) on a free port, the requests replayed, then everything stopped and dropped.
+ * Every scenario gets its own database and its own service process, so scenarios running in
+ * parallel never share state, and legacy and candidate start from the same state.
+ */
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { glob } from 'tinyglobby';
+import { startDatabaseProvider, type DatabaseProvider } from '../recorders/postgres.ts';
+import { runExchanges } from '../recorders/http.ts';
+import { startService, type RunningService } from '../recorders/service.ts';
+import { ParityError } from './errors.ts';
+import type { DatabaseSpec, ExchangeScenario, HttpObservation, Scenario, ScenarioObservation, ServiceTarget } from './model.ts';
+
+const providers = new Map<string, Promise<DatabaseProvider>>();
+const templates = new Map<string, Promise<string>>();
+
+function providerKey(spec: DatabaseSpec): string {
+  return JSON.stringify([spec.provider ?? 'embedded', spec.url ?? null]);
+}
+
+/** One database server per provider kind per process (the embedded server starts once per run). */
+function providerFor(spec: DatabaseSpec, rootDir: string): Promise<DatabaseProvider> {
+  const key = providerKey(spec);
+  let p = providers.get(key);
+  if (!p) {
+    p = startDatabaseProvider(spec, { rootDir });
+    providers.set(key, p);
+    p.catch(() => providers.delete(key));
+  }
+  return p;
+}
+
+/** The template database for a fixture list, created once per provider and fixture set. */
+async function templateFor(provider: DatabaseProvider, spec: DatabaseSpec, rootDir: string): Promise<string> {
+  const files = (await glob(spec.fixtures ?? [], { cwd: rootDir, absolute: true, expandDirectories: false })).sort();
+  if ((spec.fixtures ?? []).length > 0 && files.length === 0) {
+    throw new ParityError('CONFIG_INVALID', `database.fixtures ${JSON.stringify(spec.fixtures)} matched no SQL files under ${rootDir}; check the globs`);
+  }
+  const name = `pk_tpl_${createHash('sha256').update(JSON.stringify([providerKey(spec), files])).digest('hex').slice(0, 12)}`;
+  let t = templates.get(name);
+  if (!t) {
+    t = provider.prepareTemplate(name, files).then(() => name);
+    templates.set(name, t);
+    t.catch(() => templates.delete(name));
+  }
+  return t;
+}
+
+/** Stops every database server this process started (end of a record or verify run). */
+export async function stopDatabaseProviders(): Promise<void> {
+  const all = [...providers.values()];
+  providers.clear();
+  templates.clear();
+  await Promise.all(all.map(async (p) => (await p.catch(() => null))?.stop()));
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Wraps an http observation as a scenario observation (process channels empty, not compared). */
+function observationOf(http: HttpObservation, durationMs: number): ScenarioObservation {
+  return { stdout: EMPTY, stderr: EMPTY, exit: { code: null, signal: null, timedOut: false }, files: [], timing: { durationMs, peakRssBytes: null }, http };
+}
+
+/**
+ * Runs an exchange scenario on a service target. A service that cannot start, a database that
+ * cannot be provisioned, or a request that cannot be sent is an observation with `http.error`
+ * (the verdict `error`, with the service's log), never an exception — except configuration
+ * mistakes (ParityError `CONFIG_INVALID`), which stop the run.
+ *
+ * @param options.rootDir the config file's directory (fixtures, `start.cwd`, `body.file`).
+ * @param options.timeoutMs per-request time limit (ms).
+ */
+export async function runServiceScenario(
+  target: ServiceTarget,
+  scenario: Scenario,
+  options: { rootDir: string; timeoutMs: number; signal?: AbortSignal },
+): Promise<ScenarioObservation> {
+  const t0 = performance.now();
+  let db: { url: string; drop(): Promise<void> } | undefined;
+  let service: RunningService | undefined;
+  try {
+    const env: Record<string, string> = {};
+    // A `url` target is run by someone else: paritykit cannot hand it a database.
+    if (target.database && !('url' in target)) {
+      const provider = await providerFor(target.database, options.rootDir);
+      const template = await templateFor(provider, target.database, options.rootDir);
+      db = await provider.cloneDatabase(template, 'pk');
+      env[target.database.env ?? 'DATABASE_URL'] = db.url;
+    }
+    service = await startService(target, { rootDir: options.rootDir, env, signal: options.signal });
+    const exchange: ExchangeScenario = { id: scenario.id, requests: scenario.requests ?? [], ...(scenario.tags ? { tags: scenario.tags } : {}) };
+    const http = await runExchanges(service.baseUrl, exchange, {
+      timeoutMs: scenario.timeoutMs ?? target.timeoutMs ?? options.timeoutMs,
+      scenarioDir: options.rootDir,
+      signal: options.signal,
+    });
+    if (http.error) http.error = `${http.error}\n--- service log (last lines) ---\n${tail(service.log())}`;
+    return observationOf(http, performance.now() - t0);
+  } catch (err) {
+    if (err instanceof ParityError && err.code === 'CONFIG_INVALID') throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    return observationOf({ exchanges: [], error: message }, performance.now() - t0);
+  } finally {
+    await service?.stop().catch(() => undefined);
+    await db?.drop().catch(() => undefined);
+  }
+}
+
+function tail(text: string, lines = 40): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
