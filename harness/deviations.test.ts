@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareBinary, compareCsv, compareJson, compareText, compareValue } from './compare/index.ts';
+import { compareHttp } from './compare/http.ts';
+import type { HttpExchange } from './http-model.ts';
 import {
   applyDeviations,
   deviationReports,
@@ -70,6 +72,16 @@ describe('applyDeviations: JSON changes', () => {
     const objects = json({ a: { x: 1 } }, { a: [1] }); // a type change: values are whole objects
     expect(verdictWith(objects, [dev({ channel: 'stdout', where: '$.a', legacy: { x: 1 }, candidate: [1] })]).verdict).toBe('accepted');
     expect(verdictWith(objects, [dev({ channel: 'stdout', where: '$.a', legacy: { x: 2 } })]).verdict).toBe('diff');
+  });
+
+  it('compares big integers with all their digits', () => {
+    const raw = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
+    const big = json({ id: raw('12345678901234567') }, { id: raw('12345678901234568') });
+    expect(verdictWith(big, [dev({ channel: 'stdout', where: '$.id', legacy: 12345678901234567n, candidate: 12345678901234568n })]).verdict).toBe('accepted');
+    expect(verdictWith(big, [dev({ channel: 'stdout', where: '$.id', legacy: 12345678901234568n })]).verdict).toBe('diff');
+    expect(verdictWith(big, [dev({ channel: 'stdout', where: '$.id', candidate: '/^12345678901234568$/' })]).verdict).toBe('accepted');
+    const cell = csv('n\n12345678901234567\n', 'n\n1\n');
+    expect(verdictWith(cell, [dev({ channel: 'files', where: 'n', legacy: 12345678901234567n })]).verdict).toBe('accepted');
   });
 
   it('keeps a partly explained result as diff, and reports the deviation as used', () => {
@@ -167,6 +179,51 @@ describe('applyDeviations: exit, file presence, binary', () => {
     expect(verdictWith(result, [dev({ channel: 'files', candidate: 'ab'.repeat(32) })]).verdict).toBe('diff');
     expect(verdictWith(result, [dev({ channel: 'files', where: 'presence' })]).verdict).toBe('diff');
     expect(verdictWith(result, [dev({ channel: 'files', file: '*.pdf' })]).verdict).toBe('accepted');
+  });
+});
+
+describe('applyDeviations: http exchanges', () => {
+  const exchange = (status: number, headers: Array<[string, string]>, body: string): HttpExchange => ({
+    request: { method: 'GET', url: '/orders/7', headers: [], body: null },
+    response: { status, statusText: '', headers, body: Buffer.from(body) },
+    captures: {},
+    durationMs: 3,
+  });
+  const http = (legacy: HttpExchange[], candidate: HttpExchange[]) => {
+    const results = compareHttp({ exchanges: legacy }, { exchanges: candidate });
+    expect(results).toHaveLength(1);
+    expect(results[0].verdict).toBe('diff');
+    return results[0];
+  };
+  const json: Array<[string, string]> = [['content-type', 'application/json']];
+  const text: Array<[string, string]> = [['content-type', 'text/plain']];
+
+  it('names status, headers and a JSON body by JSONPath', () => {
+    const result = http([exchange(200, json, '{"total":2.615}')], [exchange(201, json, '{"total":2.62}')]);
+    const status = dev({ id: 'created', channel: 'http', where: '$.status', legacy: 200, candidate: 201 });
+    const total = dev({ id: 'rounding', channel: 'http', where: '$.body.total' });
+    expect(verdictWith(result, [status, total])).toEqual({ verdict: 'accepted', ids: ['created', 'rounding'], used: ['created', 'rounding'] });
+    expect(verdictWith(result, [total]).verdict).toBe('diff');
+    // a header only the candidate sends: an added path, with no legacy value
+    const location = http([exchange(200, json, '{}')], [exchange(200, [...json, ['location', '/orders/7']], '{}')]);
+    expect(verdictWith(location, [dev({ channel: 'http', where: "$.headers['location']", candidate: '/^\\/orders\\/\\d+$/' })]).verdict).toBe('accepted');
+    expect(verdictWith(location, [dev({ channel: 'http', where: "$.headers['location']", legacy: null })]).verdict).toBe('diff');
+  });
+
+  it('matches a status-only difference at $.status, and header changes beside a text body', () => {
+    expect(verdictWith(http([exchange(404, text, 'no')], [exchange(410, text, 'no')]), [dev({ channel: 'http', where: '$.status', candidate: 410 })]).verdict).toBe('accepted');
+    const both = http([exchange(200, [...text, ['x-api', '1']], 'hello\n')], [exchange(200, [...text, ['x-api', '2']], 'hello!\n')]);
+    const header = dev({ id: 'api', channel: 'http', where: "$.headers['x-api']", legacy: '1', candidate: '2' });
+    const line = dev({ id: 'bang', channel: 'http', candidate: 'hello!' });
+    expect(verdictWith(both, [header]).verdict).toBe('diff');
+    expect(verdictWith(both, [header, line]).verdict).toBe('accepted');
+  });
+
+  it('matches a request one side did not send as presence', () => {
+    const results = compareHttp({ exchanges: [exchange(200, text, 'a'), exchange(200, text, 'b')] }, { exchanges: [exchange(200, text, 'a')] });
+    const missing = results.find((r) => r.verdict === 'diff')!;
+    expect(verdictWith(missing, [dev({ channel: 'http', where: 'presence', candidate: null })]).verdict).toBe('accepted');
+    expect(verdictWith(missing, [dev({ channel: 'http', where: '$.status' })]).verdict).toBe('diff');
   });
 });
 
@@ -328,7 +385,7 @@ describe('loadDeviations', () => {
         '  channel: stdout',
         '  reason: "  "',
         '- suite: cli',
-        '  channel: http',
+        '  channel: db',
         '  reason: x',
         '- id: bad-fields',
         '  suite: cli',
@@ -354,7 +411,7 @@ describe('loadDeviations', () => {
     expect(error.message).toContain('deviation "bad-fields" (#4): expires: must be a date written YYYY-MM-DD');
     expect(error.message).toContain('deviation "bad-fields" (#4): scenario: unknown field; did you mean scenarios?');
     expect(error.message).toContain('deviation #3: id: is required');
-    expect(error.message).toContain('deviation #3: channel: must be one of stdout, stderr, exit, files');
+    expect(error.message).toContain('deviation #3: channel: must be one of stdout, stderr, exit, files, http');
     expect(error.message).toContain('see docs/deviations.md');
     expect(error.message).not.toContain('"ok"');
   });

@@ -18,13 +18,13 @@ import picomatch from 'picomatch';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ParityError } from './errors.ts';
-import type { ChannelResult, CsvChange, Difference, TextHunk } from './model.ts';
+import type { ChannelResult, CsvChange, Difference, JsonChange, TextHunk } from './model.ts';
 import type { DeviationReport } from '../reporters/model.ts';
 import { isRawJson } from './normalize/json-text.ts';
 import { matchJsonPath, parseJsonPath, type ParsedJsonPath } from './normalize/json-path.ts';
 
 /** Channels a deviation can be about. */
-export type DeviationChannel = 'stdout' | 'stderr' | 'exit' | 'files';
+export type DeviationChannel = 'stdout' | 'stderr' | 'exit' | 'files' | 'http';
 
 /**
  * One accepted deviation, as written in `deviations.yaml` (or the config's `deviations`).
@@ -46,7 +46,9 @@ export interface Deviation {
    * The place in the difference: a JSONPath (`$.accounts[*].balance`, `$..balance`) for JSON;
    * a column header, `header`, `order` or `row` for CSV; a regex on the legacy or candidate line
    * for text; `code`, `signal` or `timedOut` for `exit`; `presence` for a file created, modified
-   * or deleted by one side only (or with another change kind).
+   * or deleted by one side only (or with another change kind), or an HTTP request one side did
+   * not send. For `http`, status and headers are JSONPaths too: `$.status`, `$.headers['x-total']`,
+   * and a JSON body is under `$.body` (`$.body.items[*].price`).
    */
   where?: string;
   /** The legacy's value there: a `/regex/flags` string, or a value compared exactly. */
@@ -119,7 +121,7 @@ export const deviationSchema = z
     suite: z.string().min(1, 'is empty; give the suite name'),
     scenarios: stringList.optional(),
     tags: stringList.optional(),
-    channel: z.enum(['stdout', 'stderr', 'exit', 'files']),
+    channel: z.enum(['stdout', 'stderr', 'exit', 'files', 'http']),
     file: z.string().min(1).optional(),
     where: z.string().min(1).optional(),
     legacy: z.unknown().optional(),
@@ -379,6 +381,21 @@ interface DiffItem {
 
 /** Splits a difference into the items a deviation must explain, one by one. */
 function diffItems(result: ChannelResult, difference: Difference): DiffItem[] {
+  // HTTP: a body difference that is not JSON carries the status and header changes in `head`
+  // (JSON changes at `$.status`, `$.headers[…]`); a status-only difference is a value.
+  const head = (difference as { head?: JsonChange[] }).head;
+  const headItems: DiffItem[] = (head ?? []).map((c) => ({ kind: 'json', where: c.path, legacy: c.legacy, candidate: c.candidate }));
+  if (result.channel === 'http' && difference.kind === 'value') {
+    const { legacy, candidate } = difference;
+    // A request one side did not send has `null` on that side.
+    if (legacy === null || candidate === null) return [{ kind: 'field', where: 'presence', legacy, candidate }];
+    return [{ kind: 'json', where: '$.status', legacy, candidate }];
+  }
+  return [...headItems, ...contentItems(result, difference)];
+}
+
+/** The items of a comparator difference (text, JSON, CSV, binary, value). */
+function contentItems(result: ChannelResult, difference: Difference): DiffItem[] {
   switch (difference.kind) {
     case 'json':
       return difference.changes.map((c) => ({ kind: 'json', where: c.path, legacy: c.legacy, candidate: c.candidate }));
@@ -558,7 +575,8 @@ function valueMatches(expected: unknown, actual: unknown, untyped: boolean): boo
   const pattern = safePattern(expected);
   if (pattern !== null) return pattern.test(textForm(actual));
   if (untyped) {
-    return (typeof expected === 'string' || typeof expected === 'number' || typeof expected === 'boolean') && String(expected) === actual;
+    const scalar = typeof expected === 'string' || typeof expected === 'number' || typeof expected === 'bigint' || typeof expected === 'boolean';
+    return scalar && String(expected) === actual;
   }
   return sameJson(expected, actual);
 }
@@ -575,6 +593,9 @@ function textForm(value: unknown): string {
 /** Deep equality of JSON data: numbers by value (a raw-JSON leaf by its decimal value), object
  * keys in any order. */
 function sameJson(a: unknown, b: unknown): boolean {
+  const ia = exactInteger(a);
+  const ib = exactInteger(b);
+  if (ia !== null && ib !== null) return ia === ib;
   const na = numberValue(a);
   const nb = numberValue(b);
   if (na !== null || nb !== null) return na !== null && nb !== null && na === nb;
@@ -590,7 +611,20 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function numberValue(value: unknown): number | null {
   if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
   if (isRawJson(value)) return Number((value as { rawJSON: string }).rawJSON);
+  return null;
+}
+
+/** An integer with all its digits (a BigInt from YAML, a raw-JSON integer beyond 2^53, a safe
+ * number), so `12345678901234567` never equals `12345678901234568`; `null` for anything else. */
+function exactInteger(value: unknown): bigint | null {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? BigInt(value) : null;
+  if (isRawJson(value)) {
+    const text = (value as { rawJSON: string }).rawJSON;
+    return /^-?\d+$/.test(text) ? BigInt(text) : null;
+  }
   return null;
 }
 

@@ -2,8 +2,8 @@
  * Hand-made ParityReports for reporter tests (and for anyone who needs a realistic report
  * without running a verify). Deterministic: the same call always returns equal data.
  */
-import type { ChannelResult, Difference } from '../harness/model.ts';
-import type { ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
+import type { ChannelResult, Difference, NoiseRule } from '../harness/model.ts';
+import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
 import { channelTotalsOf, emptyTotals, mergeTotals, parityOf, totalsOf } from './totals.ts';
 
 const PASS_STDIO: ChannelResult[] = [
@@ -119,6 +119,52 @@ const flakyDiff: Difference = {
   truncated: true,
 };
 
+const timestampNoise: NoiseRule = {
+  channel: 'stdout',
+  where: { kind: 'text', line: 1, pattern: '^Report generated at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$' },
+  values: ['Report generated at 2025-11-20 16:02:11', 'Report generated at 2025-11-20 16:02:12'],
+};
+
+const reportNoise: NoiseRule[] = [
+  { channel: 'files', path: 'out/report.json', where: { kind: 'json', path: '$.generatedAt' }, values: ['2025-11-20T16:02:11Z', '2025-11-20T16:02:13Z'] },
+  { channel: 'files', path: 'out/report.json', where: { kind: 'json', path: '$.categories', unordered: true }, values: ['["food","rent"]', '["rent","food"]'] },
+];
+
+const csvNoise: NoiseRule = { channel: 'files', path: 'out/ledger.csv', where: { kind: 'csv', row: 2, column: 'batch' }, values: ['b-81f3', 'b-9c02'] };
+
+const LEDGER_DEVIATIONS: DeviationReport[] = [
+  {
+    id: 'pdf-renderer',
+    reason: 'Statements are rendered with pdfkit instead of ReportLab: same content, different bytes. Checked by hand on 20 statements.',
+    ticket: 'https://tracker.example.com/LEDGER-142',
+    owner: 'ana.lima',
+    expires: '2026-06-30',
+    channel: 'files out/*.pdf',
+    covered: ['export-pdf'],
+    status: 'active',
+  },
+  {
+    id: 'csv-quoting',
+    reason: 'The legacy quoted every CSV field; the rewrite quotes only where needed.',
+    ticket: 'LEDGER-97',
+    owner: 'sam',
+    channel: 'files out/*.csv',
+    where: 'memo',
+    covered: [],
+    status: 'obsolete',
+  },
+  {
+    id: 'help-wording',
+    reason: 'Help text reworded for the new command-line parser.',
+    ticket: 'LEDGER-150',
+    expires: '2025-10-31',
+    channel: 'stdout',
+    where: '/^Usage:/',
+    covered: [],
+    status: 'expired',
+  },
+];
+
 function scenario(
   id: string,
   verdict: ScenarioReport['verdict'],
@@ -181,8 +227,11 @@ const LEDGER_CANDIDATE: TargetIdentity = {
 /**
  * A realistic report of two suites: `ledger-cli` holds one scenario of every verdict (`pass`,
  * `diff`, `accepted`, `flaky`, `error`, `missing`, `new`) and every `Difference` kind (`text`,
- * `json`, `csv`, `binary`, `value`); `ledger-migrations` passes entirely. Totals, parity and
- * channel roll-ups are computed with `totals.ts`, so they are consistent.
+ * `json`, `csv`, `binary`, `value`); `ledger-migrations` passes entirely. `ledger-cli` also
+ * carries learned noise (text, JSON, CSV), a non-deterministic note, a flaky scenario with its
+ * varying places, three deviations (active with an https ticket, obsolete, expired) and
+ * unreferenced baselines. Totals, parity and channel roll-ups are computed with `totals.ts`, so
+ * they are consistent.
  */
 export function sampleReport(): ParityReport {
   const ledger = suiteOf(
@@ -192,8 +241,13 @@ export function sampleReport(): ParityReport {
         tags: ['balance', 'smoke'],
         durationMs: 35,
         timing: { legacy: { durationMs: 120, peakRssBytes: 9_437_184 }, candidate: { durationMs: 48, peakRssBytes: 41_943_040 } },
+        noise: [timestampNoise],
       }),
-      scenario('balance-multi-currency', 'pass', PASS_STDIO, { tags: ['balance'], durationMs: 41 }),
+      scenario('balance-multi-currency', 'pass', PASS_STDIO, {
+        tags: ['balance'],
+        durationMs: 41,
+        nondeterministic: 'stdout: the legacy printed 3 lines on one run and 4 on another (a structural difference is never learned as noise); add a normalizer',
+      }),
       scenario(
         'balance-negative',
         'diff',
@@ -215,7 +269,7 @@ export function sampleReport(): ParityReport {
           ...PASS_STDIO,
           { channel: 'files', path: 'out/report.json', format: 'json', verdict: 'diff', difference: jsonDiff },
         ],
-        { tags: ['report'], durationMs: 77 },
+        { tags: ['report'], durationMs: 77, noise: reportNoise },
       ),
       scenario(
         'export-csv',
@@ -225,14 +279,14 @@ export function sampleReport(): ParityReport {
           { channel: 'files', path: 'out/ledger.csv', format: 'csv', verdict: 'diff', difference: csvDiff },
           { channel: 'files', path: 'out/ledger.log', format: 'text', verdict: 'pass' },
         ],
-        { tags: ['export', 'csv'], durationMs: 64 },
+        { tags: ['export', 'csv'], durationMs: 64, noise: [csvNoise] },
       ),
       scenario(
         'export-pdf',
         'accepted',
         [
           ...PASS_STDIO,
-          { channel: 'files', path: 'out/statement.pdf', format: 'binary', verdict: 'diff', difference: pdfDiff },
+          { channel: 'files', path: 'out/statement.pdf', format: 'binary', verdict: 'accepted', difference: pdfDiff, deviations: ['pdf-renderer'] },
         ],
         { tags: ['export', 'pdf'], durationMs: 310 },
       ),
@@ -244,7 +298,7 @@ export function sampleReport(): ParityReport {
           { channel: 'stderr', format: 'text', verdict: 'pass' },
           { channel: 'exit', verdict: 'pass' },
         ],
-        { tags: ['import', 'slow'], durationMs: 2_150 },
+        { tags: ['import', 'slow'], durationMs: 2_150, flaky: { reruns: 2, varying: ['stdout line 4', 'stdout line 9'] } },
       ),
       scenario('import-corrupt', 'error', [], {
         tags: ['import'],
@@ -265,6 +319,8 @@ export function sampleReport(): ParityReport {
       recordedAt: '2025-11-20T16:02:11.000Z',
     },
   );
+  ledger.deviations = LEDGER_DEVIATIONS;
+  ledger.unreferenced = { ids: ['balance-legacy-format', 'export-xml'], policy: 'warn' };
   const migrations = suiteOf(
     'ledger-migrations',
     [
@@ -326,9 +382,12 @@ export const HOSTILE_STRINGS = [
 
 /**
  * {@link sampleReport} with {@link HOSTILE_STRINGS} in every place text from the systems under
- * test can reach: suite name, scenario ids and tags, diff text (unified and hunk lines), JSON
- * keys (in paths and inside values) and values, CSV cells, binary summaries, error messages,
- * commands, versions, commits, baseline fields and the config path. For escaping tests.
+ * test (or from people, through deviations.yaml) can reach: suite name, scenario ids and tags,
+ * diff text (unified and hunk lines), JSON keys (in paths and inside values) and values, CSV
+ * cells, binary summaries, error messages, commands, versions, commits, baseline fields, the
+ * config path, deviations (ids, reasons, tickets — among them a `javascript:` URL and an https
+ * URL carrying markup —, owners, places, covered ids), noise rules (places and values seen),
+ * non-deterministic notes, flaky varying places and unreferenced baseline ids. For escaping tests.
  */
 export function hostileReport(): ParityReport {
   const all = HOSTILE_STRINGS.join(' ');
@@ -364,7 +423,33 @@ export function hostileReport(): ParityReport {
         d.legacy = { [HOSTILE_STRINGS[0]]: HOSTILE_STRINGS[2] };
         d.candidate = HOSTILE_STRINGS[4];
       }
+      if (result.deviations !== undefined) result.deviations = [HOSTILE_STRINGS[0], HOSTILE_STRINGS[7]];
     }
+    if (scenario.noise !== undefined) {
+      scenario.noise = HOSTILE_STRINGS.map((text, j): NoiseRule => ({
+        channel: 'files',
+        path: text,
+        where: j % 3 === 0 ? { kind: 'json', path: `$["${text}"]` } : j % 3 === 1 ? { kind: 'csv', row: j, column: text } : { kind: 'text', pattern: text },
+        values: [...HOSTILE_STRINGS],
+      }));
+    }
+    if (scenario.nondeterministic !== undefined) scenario.nondeterministic = all;
+    if (scenario.flaky !== undefined) scenario.flaky.varying = [...HOSTILE_STRINGS];
   });
+  // An https URL carrying markup (no spaces, so it is a URL and becomes a link), a javascript:
+  // URL (must stay text) and markup.
+  const tickets = ['javascript:alert(1)', `https://tracker.example.com/a"><svg/onload=alert(1)>`, HOSTILE_STRINGS[0]];
+  suite.deviations = suite.deviations!.map((d, i) => ({
+    ...d,
+    id: `${d.id}${HOSTILE_STRINGS[i]}`,
+    reason: all,
+    ticket: tickets[i % tickets.length],
+    owner: HOSTILE_STRINGS[1],
+    channel: `files ${HOSTILE_STRINGS[4]}`,
+    where: HOSTILE_STRINGS[5],
+    covered: [tickets[1], ...HOSTILE_STRINGS],
+  }));
+  suite.deviations[0]!.reason = `${all} ${tickets[1]} www.example.com/\\<svg onload=alert(1)>`;
+  suite.unreferenced = { ids: [...HOSTILE_STRINGS], policy: 'fail' };
   return report;
 }

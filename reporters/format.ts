@@ -3,8 +3,8 @@
  * same thing the same way: parity percentages, durations, channel labels, one-line scenario
  * summaries.
  */
-import type { ChannelResult, Verdict } from '../harness/model.ts';
-import type { ScenarioReport } from './model.ts';
+import type { ChannelResult, NoiseLocation, NoiseRule, Verdict } from '../harness/model.ts';
+import type { DeviationReport, ParityReport, ScenarioReport } from './model.ts';
 
 /**
  * A parity fraction as a percentage with one decimal, never rounded to `100%` or `0.0%` when it
@@ -48,6 +48,17 @@ export function differingChannels(scenario: ScenarioReport): ChannelResult[] {
   return scenario.channels.filter((c) => c.verdict === 'diff' && c.difference !== undefined);
 }
 
+/** The channel results of a scenario whose difference deviations explained (verdict `accepted`). */
+export function acceptedChannels(scenario: ScenarioReport): ChannelResult[] {
+  return scenario.channels.filter((c) => c.verdict === 'accepted' && c.difference !== undefined);
+}
+
+/** `accepted by round-half-even, csv-quoting` for an accepted channel result. */
+export function acceptedBy(result: ChannelResult): string {
+  const ids = result.deviations ?? [];
+  return ids.length === 0 ? 'accepted' : `accepted by ${ids.join(', ')}`;
+}
+
 /** Verdicts that are not parity and need someone's attention, worst first. */
 export const ATTENTION_VERDICTS: readonly Verdict[] = ['diff', 'error', 'missing', 'flaky', 'new'];
 
@@ -64,8 +75,133 @@ export function scenarioSummary(scenario: ScenarioReport): string {
 /** The parts {@link scenarioSummary} joins: the error first, then one per differing channel. */
 export function scenarioSummaryParts(scenario: ScenarioReport): string[] {
   const parts = differingChannels(scenario).map((c) => `${channelLabel(c)}: ${c.difference!.summary}`);
+  if (parts.length === 0 && scenario.verdict === 'accepted') {
+    parts.push(...acceptedChannels(scenario).map((c) => `${channelLabel(c)}: ${c.difference!.summary} (${acceptedBy(c)})`));
+  }
+  if (scenario.flaky !== undefined) parts.unshift(flakySentence(scenario.flaky));
   if (scenario.error !== undefined && scenario.error !== '') parts.unshift(firstLine(scenario.error));
   return parts.length > 0 ? parts : [verdictSentence(scenario.verdict)];
+}
+
+/** `varies between 3 candidate runs at stdout line 4, files out/a.json $.id` (varying places
+ * as the report gives them, at most 5 named). */
+export function flakySentence(flaky: NonNullable<ScenarioReport['flaky']>): string {
+  const runs = flaky.reruns + 1;
+  const named = flaky.varying.slice(0, 5).join(', ');
+  const more = flaky.varying.length > 5 ? ` and ${flaky.varying.length - 5} more` : '';
+  return flaky.varying.length === 0 ? `varies between ${runs} candidate runs` : `varies between ${runs} candidate runs at ${named}${more}`;
+}
+
+/**
+ * Where a learned noise rule sits, for people: `$.items[2].id`, `$.tags (any order)`,
+ * `row 3, column id`, `line 4 ~ /^Generated at .*$/`, `lines (any order)`.
+ */
+export function noiseLocationLabel(where: NoiseLocation): string {
+  switch (where.kind) {
+    case 'json':
+      return where.unordered === true ? `${where.path} (any order)` : where.path;
+    case 'csv':
+      return `row ${where.row}, column ${where.column}`;
+    case 'text': {
+      if (where.unordered === true) return 'lines (any order)';
+      const parts: string[] = [];
+      if (where.line !== undefined) parts.push(`line ${where.line}`);
+      if (where.pattern !== undefined) parts.push(`/${where.pattern}/`);
+      return parts.length > 0 ? parts.join(' ~ ') : 'text';
+    }
+  }
+}
+
+/** A noise rule's channel (and file), as channels are labelled: `stdout`, `files out/a.csv`. */
+export function noiseChannelLabel(rule: NoiseRule): string {
+  return channelLabel(rule);
+}
+
+/** How much learned noise a report ignored: rules and the scenarios they belong to. */
+export function noiseCount(report: ParityReport): { rules: number; scenarios: number } {
+  let rules = 0;
+  let scenarios = 0;
+  for (const suite of report.suites) {
+    for (const scenario of suite.scenarios) {
+      const n = scenario.noise?.length ?? 0;
+      rules += n;
+      if (n > 0) scenarios += 1;
+    }
+  }
+  return { rules, scenarios };
+}
+
+/** `12 places in 4 scenarios`, `1 place in 1 scenario`. */
+export function noiseSentence(count: { rules: number; scenarios: number }): string {
+  return `${count.rules} ${count.rules === 1 ? 'place' : 'places'} in ${scenarioCount(count.scenarios)}`;
+}
+
+/** Deviations of the whole report by status. */
+export function deviationCounts(report: ParityReport): Record<DeviationReport['status'], number> & { total: number } {
+  const counts = { active: 0, obsolete: 0, expired: 0, total: 0 };
+  for (const suite of report.suites) {
+    for (const d of suite.deviations ?? []) {
+      counts[d.status] += 1;
+      counts.total += 1;
+    }
+  }
+  return counts;
+}
+
+/** `2 active, 1 obsolete, 1 expired` (statuses with a zero count left out; `none` when empty). */
+export function deviationCountsText(counts: Record<DeviationReport['status'], number>): string {
+  const parts = (['active', 'obsolete', 'expired'] as const).filter((s) => counts[s] > 0).map((s) => `${counts[s]} ${s}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+/** Deviations in reading order: expired (they fail the run), obsolete, then active; stable within. */
+export function sortDeviations(deviations: readonly DeviationReport[]): DeviationReport[] {
+  const rank = { expired: 0, obsolete: 1, active: 2 } as const;
+  return [...deviations].sort((a, b) => rank[a.status] - rank[b.status]);
+}
+
+/** What a deviation's status means for the reader, in a few words. */
+export function deviationStatusNote(d: DeviationReport): string {
+  switch (d.status) {
+    case 'active':
+      return `explained differences in ${scenarioCount(d.covered.length)}`;
+    case 'obsolete':
+      return 'matched nothing in this run; remove it';
+    case 'expired':
+      return 'past its expiry date; fails the run';
+  }
+}
+
+/** Where a deviation applies: `stdout $..balance`, `files out/*.csv`, `exit code`. */
+export function deviationPlace(d: DeviationReport): string {
+  return d.where === undefined ? d.channel : `${d.channel} ${d.where}`;
+}
+
+/** What the `unreferenced` policy did with baselines whose scenario is gone. */
+export function unreferencedNote(policy: 'warn' | 'fail' | 'delete'): string {
+  switch (policy) {
+    case 'warn':
+      return 'kept; listed as a warning';
+    case 'fail':
+      return 'kept; they fail the run';
+    case 'delete':
+      return 'deleted from the baseline store';
+  }
+}
+
+/**
+ * The text as an http(s) URL when it is exactly one (`https://tracker/PAY-12`), normalized by the
+ * WHATWG URL parser (quotes, spaces and angle brackets percent-encoded); else `null`. Used to
+ * decide whether a ticket may become a link: `javascript:` and every other scheme stay text.
+ */
+export function httpUrl(text: string): string | null {
+  if (!/^https?:\/\/[^\s]+$/i.test(text)) return null;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 function verdictSentence(verdict: Verdict): string {

@@ -186,9 +186,11 @@ describe('renderHtml: static page', () => {
     const html = renderHtml(sampleReport());
     expect(html.startsWith('<!doctype html>\n<html lang="en">')).toBe(true);
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
-    // nothing fetched: no external resources of any kind
-    expect(startTags(html).flatMap((t) => t.attributes).filter((a) => a === 'src' || a === 'href')).toEqual([]);
-    expect(html).not.toMatch(/url\(|@import|https?:\/\//i);
+    // nothing fetched: no external resources of any kind; the only URL is an https ticket link
+    expect(startTags(html).filter((t) => t.tag !== 'a').flatMap((t) => t.attributes).filter((a) => a === 'src' || a === 'href')).toEqual([]);
+    const links = [...html.matchAll(/<a [^>]*>[^<]*<\/a>/g)].map((m) => m[0]);
+    expect(links).toEqual(['<a href="https://tracker.example.com/LEDGER-142" rel="noreferrer noopener">https://tracker.example.com/LEDGER-142</a>']);
+    expect(html.replace(links[0]!, '')).not.toMatch(/url\(|@import|https?:\/\//i);
     for (const text of [
       '2025-11-21 10:30:00 UTC', '12.3 s', '4f2a9c1e8b7d6a5f4e3d2c1b0a9f8e7d6c5b4a39', 'paritykit.config.ts', 'CI (baselines never written',
       '<code>python2 ledger.py</code>', 'version <b>ledger 2.7.1 (Python 2.7.18)</b>', 'commit <code>b1e5d0c2a3f4</code>',
@@ -216,6 +218,47 @@ describe('renderHtml: static page', () => {
     expect(html).toContain("default-src 'none'");
     expect(html).toContain(`<script>${CLIENT_SCRIPT}</script>`);
     expect(html.match(/<script/g)).toHaveLength(2);
+  });
+
+  it('has a Known deviations section: the cutover document', () => {
+    const html = renderHtml(sampleReport());
+    const section = /<section id="deviations">([\s\S]*?)<\/section>/.exec(html)![1]!;
+    const rows = [...section.matchAll(/<tr class="st-row-(\w+)">([\s\S]*?)<\/tr>/g)].map((m) => [m[1], m[2]!.replace(/<[^>]+>/g, '|').replace(/\|+/g, '|')]);
+    expect(rows).toEqual([
+      ['expired', '|help-wording|expired|past its expiry date; fails the run|Help text reworded for the new command-line parser.|LEDGER-150|–|2025-10-31|stdout /^Usage:/|none|'],
+      ['obsolete', '|csv-quoting|obsolete|matched nothing in this run; remove it|The legacy quoted every CSV field; the rewrite quotes only where needed.|LEDGER-97|sam|–|files out/*.csv memo|none|'],
+      [
+        'active',
+        '|pdf-renderer|active|Statements are rendered with pdfkit instead of ReportLab: same content, different bytes. Checked by hand on 20 statements.|https://tracker.example.com/LEDGER-142|ana.lima|2026-06-30|files out/*.pdf|1 scenario|export-pdf|',
+      ],
+    ]);
+    expect(section).toContain('<th>Deviation</th><th>Status</th><th>Reason</th><th>Ticket</th><th>Owner</th><th>Expires</th><th>Where</th><th>Scenarios covered</th>');
+    expect(html).toContain('<p class="note">Known deviations: 1 active, 1 obsolete, 1 expired. <b class="bad-text">Expired deviations fail the run.</b></p>');
+    expect(html).toMatch(/\.st-active\{background:var\(--accepted\)\}\.st-obsolete\{background:var\(--obsolete\)\}\.st-expired\{background:var\(--diff\)\}/);
+    // before the long scenario list, so it is easy to reach
+    expect(html.indexOf('id="deviations"')).toBeLessThan(html.indexOf('id="scenarios"'));
+  });
+
+  it('lists the noise ignored, non-deterministic scenarios and unreferenced baselines', () => {
+    const html = renderHtml(sampleReport());
+    expect(html).toContain('<p class="note">Learned noise ignored at 4 places in 3 scenarios (listed below).</p>');
+    const noise = /<section id="noise">([\s\S]*?)<\/section>/.exec(html)![1]!;
+    expect(noise).toContain('<details open><summary>Noise rules (4)</summary>');
+    expect(noise).toContain(
+      '<tr><td><span class="suite">ledger-cli › </span><code>export-csv</code></td><td><code>files out/ledger.csv</code></td><td><code>row 2, column batch</code></td><td class="values"><code>b-81f3</code> <code>b-9c02</code></td></tr>',
+    );
+    expect(noise).toContain('<code>line 1 ~ /^Report generated at \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$/</code>');
+    expect(noise).toContain('<h3>Legacy non-deterministic</h3>');
+    expect(noise).toContain('<code>balance-multi-currency</code></td><td>stdout: the legacy printed 3 lines');
+    const unreferenced = /<section id="unreferenced">([\s\S]*?)<\/section>/.exec(html)![1]!;
+    expect(unreferenced).toContain('<p><b>ledger-cli</b>: 2 · policy <code>warn</code>: kept; listed as a warning</p>');
+    expect(unreferenced).toContain('<p class="ids"><code>balance-legacy-format</code> <code>export-xml</code></p>');
+    // a report without these has none of the sections
+    const plain = sampleReport();
+    plain.suites = [plain.suites[1]!];
+    const quiet = renderHtml(reportOf(plain.suites));
+    for (const id of ['deviations', 'noise', 'unreferenced']) expect(quiet).not.toContain(`id="${id}"`);
+    expect(quiet).not.toContain('class="note"');
   });
 
   it('embeds lean data: passing scenarios carry no details', () => {
@@ -269,7 +312,7 @@ describe('renderHtml: the page script', () => {
     const page = loadPage(renderHtml(sampleReport()));
     const cells = (id: string) =>
       page.open(page.rowFor(id)).all().filter((n) => n.tag === 'tr').map((r) => r.children.map((c) => c.textContent));
-    expect(cells('report-monthly-json')).toEqual([
+    expect(cells('report-monthly-json').slice(0, 5)).toEqual([
       ['Path', 'Change', 'Legacy', 'Candidate'],
       ['$.months[2].label', 'changed', '"Mar"', '"March"'],
       ['$.totals.net', 'type', '84.5', '"84.50"'],
@@ -288,6 +331,33 @@ describe('renderHtml: the page script', () => {
     ]);
     const error = page.open(page.rowFor('import-corrupt')).textContent;
     expect(error).toContain('Errorcandidate could not be compared: spawn node ENOENT');
+  });
+
+  it('shows accepted differences with their deviations, flaky places, noise and non-deterministic notes', () => {
+    const page = loadPage(renderHtml(sampleReport()));
+    const accepted = page.open(page.rowFor('export-pdf'));
+    const heading = accepted.all().find((n) => n.tag === 'h4')!;
+    expect(heading.className).toBe('accepted');
+    expect(heading.textContent).toBe('files out/statement.pdf — accepted by pdf-renderer — binary content differs (18,204 → 18,311 bytes)');
+
+    const flaky = page.open(page.rowFor('import-large'));
+    expect(flaky.all().find((n) => n.tag === 'h4')!.textContent).toBe("Varied between the candidate's 3 runs");
+    const rows = (node: FakeNode) => node.all().filter((n) => n.tag === 'tr').map((r) => r.children.map((c) => c.textContent));
+    expect(rows(flaky).slice(0, 3)).toEqual([['Place'], ['stdout line 4'], ['stdout line 9']]);
+
+    const json = page.open(page.rowFor('report-monthly-json'));
+    expect(json.textContent).toContain('Noise ignored (learned from the legacy)');
+    expect(rows(json).slice(5)).toEqual([
+      ['Channel', 'Where', 'Values seen'],
+      ['files out/report.json', '$.generatedAt', '2025-11-20T16:02:11Z · 2025-11-20T16:02:13Z'],
+      ['files out/report.json', '$.categories (any order)', '["food","rent"] · ["rent","food"]'],
+    ]);
+
+    // a passing scenario stays one compact line, with its non-deterministic legacy flagged
+    const multi = page.rowFor('balance-multi-currency');
+    expect(multi.tag).toBe('div');
+    expect(multi.all().find((n) => n.className === 'warn')!.textContent).toBe('legacy non-deterministic');
+    expect(multi.all().find((n) => n.className === 'sum')!.textContent).toMatch(/^stdout: the legacy printed 3 lines/);
   });
 
   it('filters by verdict and searches ids, tags and suite names', () => {
@@ -328,14 +398,23 @@ describe('renderHtml: content from the systems under test is inert', () => {
     for (const payload of HOSTILE_STRINGS.filter((p) => /[<>"'&]/.test(p))) expect(html).not.toContain(payload);
     const tags = startTags(html);
     const elements = new Set(tags.map((t) => t.tag));
-    for (const active of ['img', 'svg', 'iframe', 'object', 'embed', 'a', 'form', 'base', 'link']) expect(elements.has(active), active).toBe(false);
+    for (const active of ['img', 'svg', 'iframe', 'object', 'embed', 'form', 'base', 'link']) expect(elements.has(active), active).toBe(false);
     const attributes = new Set(tags.flatMap((t) => t.attributes));
-    // no event handlers, and no URL-bearing attribute at all, so no javascript: URL
-    expect([...attributes].filter((a) => a.startsWith('on') || ['href', 'src', 'action', 'formaction', 'xlink:href', 'srcdoc'].includes(a))).toEqual([]);
+    // no event handlers, and no URL-bearing attribute but the href of ticket links
+    expect([...attributes].filter((a) => a.startsWith('on') || ['src', 'action', 'formaction', 'xlink:href', 'srcdoc'].includes(a))).toEqual([]);
+    expect(tags.filter((t) => t.attributes.includes('href')).every((t) => t.tag === 'a')).toBe(true);
+    // the https ticket carrying markup is a link with its markup percent-encoded; the
+    // javascript: ticket and the markup ticket stay text
+    const links = [...html.matchAll(/<a ([^>]*)>/g)].map((m) => m[1]);
+    expect(links).toEqual(['href="https://tracker.example.com/a%22%3E%3Csvg/onload=alert(1)%3E" rel="noreferrer noopener"']);
+    expect(html).toContain('<td class="ticket">javascript:alert(1)</td>');
+    expect(html).toContain('<td class="ticket">&lt;script&gt;alert(1)&lt;/script&gt;</td>');
     // the same set of elements and attributes as a page without hostile content
     const clean = startTags(renderHtml(sampleReport()));
     expect(elements).toEqual(new Set(clean.map((t) => t.tag)));
-    expect(attributes).toEqual(new Set(clean.flatMap((t) => t.attributes)));
+    // (`open` depends on how many noise rules there are, not on their content)
+    const withoutOpen = (set: Set<string>) => new Set([...set].filter((a) => a !== 'open'));
+    expect(withoutOpen(attributes)).toEqual(withoutOpen(new Set(clean.flatMap((t) => t.attributes))));
     // exactly the page's two script elements
     expect(html.match(/<script/gi)).toHaveLength(2);
     expect(html.match(/<\/script/gi)).toHaveLength(2);

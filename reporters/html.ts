@@ -15,21 +15,36 @@
  *   U+2028 and U+2029 written as `\uXXXX` escapes, so no content can close the element;
  * - the script builds DOM nodes with `textContent` only (never `innerHTML`), uses no `eval`, and
  *   creates no links;
+ * - the only links on the page are deviation tickets that are http(s) URLs: parsed and
+ *   normalized by the WHATWG URL parser (so no `javascript:` or other scheme, quotes and angle
+ *   brackets percent-encoded), HTML-escaped, with `rel="noreferrer noopener"`; any other ticket
+ *   is plain text;
  * - the CSP allows only the page's own script, pinned by its SHA-256 hash, so even a markup
  *   injection could not run script (`<script>` or `on…=` handlers).
  */
 import { createHash } from 'node:crypto';
 import type { Channel, ChannelResult, Difference, TextHunk, Verdict } from '../harness/model.ts';
-import type { ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
+import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
 import {
   channelLabel,
+  deviationCounts,
+  deviationCountsText,
+  deviationPlace,
+  deviationStatusNote,
   formatCommand,
   formatDuration,
   formatParity,
   formatTimestamp,
+  httpUrl,
   matchSentence,
+  noiseChannelLabel,
+  noiseCount,
+  noiseLocationLabel,
+  noiseSentence,
   scenarioCount,
   scenarioSummary,
+  sortDeviations,
+  unreferencedNote,
 } from './format.ts';
 import { CHANNELS, VERDICTS, mergeChannelTotals, type ChannelTotalsMap } from './totals.ts';
 
@@ -39,6 +54,12 @@ const MAX_TEXT_LINES = 2000;
 const MAX_TABLE_ROWS = 1000;
 /** Characters of one value (a JSON value, a CSV cell) shown in a table cell. */
 const MAX_VALUE_CHARS = 1000;
+/** Rows of the static noise table; the rest are counted (report.json has them all). */
+const MAX_NOISE_ROWS = 2000;
+/** Values seen listed per noise rule. */
+const MAX_NOISE_VALUES = 5;
+/** Scenario ids listed per deviation before `… n more`. */
+const MAX_COVERED_IDS = 50;
 
 /** Order of the scenario list: what needs attention first, passing last. */
 const LIST_ORDER: readonly Verdict[] = ['diff', 'error', 'missing', 'flaky', 'new', 'accepted', 'pass'];
@@ -79,6 +100,9 @@ export function renderHtml(report: ParityReport): string {
     ...renderRun(report),
     ...renderSuites(report),
     ...renderChannels(report),
+    ...renderDeviations(report),
+    ...renderNoise(report),
+    ...renderUnreferenced(report),
     ...renderScenarioSection(report),
     '</main>',
     `<script type="application/json" id="paritykit-data">${embedJson(pageData(report))}</script>`,
@@ -123,9 +147,144 @@ function renderOverview(report: ParityReport): string[] {
     `<p>${matchSentence(matching, t.scenarios)}${report.suites.length === 1 ? '' : ` across ${report.suites.length} suites`}.</p>`,
     verdictBar(t),
     verdictLegend(t),
+    ...overviewNotes(report),
     '</div>',
     '</header>',
   ];
+}
+
+/** One line each for learned noise, deviations and unreferenced baselines, when there are any. */
+function overviewNotes(report: ParityReport): string[] {
+  const notes: string[] = [];
+  const noise = noiseCount(report);
+  if (noise.rules > 0) notes.push(`Learned noise ignored at ${escapeHtml(noiseSentence(noise))} (listed below).`);
+  const deviations = deviationCounts(report);
+  if (deviations.total > 0) {
+    const warn = deviations.expired > 0 ? ' <b class="bad-text">Expired deviations fail the run.</b>' : '';
+    notes.push(`Known deviations: ${escapeHtml(deviationCountsText(deviations))}.${warn}`);
+  }
+  const unreferenced = report.suites.reduce((n, s) => n + (s.unreferenced?.ids.length ?? 0), 0);
+  if (unreferenced > 0) notes.push(`${unreferenced} unreferenced ${unreferenced === 1 ? 'baseline' : 'baselines'}.`);
+  return notes.map((n) => `<p class="note">${n}</p>`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Known deviations, noise, unreferenced baselines: static, so they read well printed or saved.
+
+function renderDeviations(report: ParityReport): string[] {
+  const suites = report.suites.filter((s) => (s.deviations ?? []).length > 0);
+  if (suites.length === 0) return [];
+  const out = [
+    '<section id="deviations">',
+    '<h2>Known deviations</h2>',
+    '<p class="muted">Intentional differences between the legacy and the candidate, reviewed and accepted with a reason. ' +
+      'A difference they explain is <b>accepted</b>, not a failure. An <b>obsolete</b> deviation matched nothing in this run; an <b>expired</b> one fails the run.</p>',
+  ];
+  for (const suite of suites) {
+    if (report.suites.length > 1) out.push(`<h3>${escapeHtml(suite.name)}</h3>`);
+    out.push(
+      '<div class="scroll"><table class="grid devs">',
+      '<thead><tr><th>Deviation</th><th>Status</th><th>Reason</th><th>Ticket</th><th>Owner</th><th>Expires</th><th>Where</th><th>Scenarios covered</th></tr></thead>',
+      `<tbody>${sortDeviations(suite.deviations!).map(deviationRow).join('\n')}</tbody>`,
+      '</table></div>',
+    );
+  }
+  out.push('</section>');
+  return out;
+}
+
+function deviationRow(d: DeviationReport): string {
+  const covered =
+    d.covered.length === 0
+      ? '<span class="muted">none</span>'
+      : `${escapeHtml(scenarioCount(d.covered.length))}<br><span class="ids">${d.covered
+          .slice(0, MAX_COVERED_IDS)
+          .map((id) => `<code>${escapeHtml(id)}</code>`)
+          .join(' ')}${d.covered.length > MAX_COVERED_IDS ? ` … ${d.covered.length - MAX_COVERED_IDS} more` : ''}</span>`;
+  const status = `<span class="badge st-${d.status}">${d.status}</span>${d.status === 'active' ? '' : `<br><span class="muted">${escapeHtml(deviationStatusNote(d))}</span>`}`;
+  return [
+    `<tr class="st-row-${d.status}">`,
+    `<td class="nowrap"><code>${escapeHtml(d.id)}</code></td>`,
+    `<td class="status">${status}</td>`,
+    `<td class="reason">${escapeHtml(d.reason)}</td>`,
+    `<td class="ticket">${d.ticket === undefined ? '<span class="muted">–</span>' : ticket(d.ticket)}</td>`,
+    `<td>${d.owner === undefined ? '<span class="muted">–</span>' : escapeHtml(d.owner)}</td>`,
+    `<td class="nowrap">${d.expires === undefined ? '<span class="muted">–</span>' : escapeHtml(d.expires)}</td>`,
+    `<td><code>${escapeHtml(deviationPlace(d))}</code></td>`,
+    `<td>${covered}</td>`,
+    '</tr>',
+  ].join('');
+}
+
+/** A ticket: a link when it is an http(s) URL (see {@link httpUrl}), otherwise text. */
+function ticket(text: string): string {
+  const href = httpUrl(text);
+  return href === null ? escapeHtml(text) : `<a href="${escapeHtml(href)}" rel="noreferrer noopener">${escapeHtml(text)}</a>`;
+}
+
+function renderNoise(report: ParityReport): string[] {
+  const count = noiseCount(report);
+  const nondeterministic = report.suites.flatMap((suite) =>
+    suite.scenarios.filter((s) => s.nondeterministic !== undefined).map((scenario) => ({ suite, scenario })),
+  );
+  if (count.rules === 0 && nondeterministic.length === 0) return [];
+  const out = ['<section id="noise">', '<h2>Noise ignored</h2>'];
+  if (count.rules > 0) {
+    const rows: string[] = [];
+    for (const suite of report.suites) {
+      for (const scenario of suite.scenarios) {
+        for (const rule of scenario.noise ?? []) {
+          if (rows.length >= MAX_NOISE_ROWS) break;
+          const values = rule.values.slice(0, MAX_NOISE_VALUES).map((v) => `<code>${escapeHtml(clipValue(v))}</code>`).join(' ');
+          const more = rule.values.length > MAX_NOISE_VALUES ? ` <span class="muted">… ${rule.values.length - MAX_NOISE_VALUES} more</span>` : '';
+          rows.push(
+            `<tr><td><span class="suite">${escapeHtml(suite.name)} › </span><code>${escapeHtml(scenario.id)}</code></td>` +
+              `<td><code>${escapeHtml(noiseChannelLabel(rule))}</code></td><td><code>${escapeHtml(noiseLocationLabel(rule.where))}</code></td>` +
+              `<td class="values">${values}${more}</td></tr>`,
+          );
+        }
+      }
+    }
+    out.push(
+      `<p>Learned from the legacy's own runs: ${escapeHtml(noiseSentence(count))} where two recordings of the legacy differed. These places were ignored when comparing, on both sides.</p>`,
+      `<details${count.rules <= 20 ? ' open' : ''}><summary>Noise rules (${count.rules})</summary>`,
+      '<div class="scroll"><table class="grid">',
+      '<thead><tr><th>Scenario</th><th>Channel</th><th>Where</th><th>Values seen</th></tr></thead>',
+      `<tbody>${rows.join('\n')}</tbody>`,
+      '</table></div>',
+      count.rules > rows.length ? `<p class="note">${count.rules - rows.length} more rules in report.json.</p>` : '',
+      '</details>',
+    );
+  }
+  if (nondeterministic.length > 0) {
+    out.push(
+      '<h3>Legacy non-deterministic</h3>',
+      '<p class="muted">The legacy differed from itself in a way never learned as noise (structure, exit code, a whole output); add a normalizer for it.</p>',
+      '<div class="scroll"><table class="grid">',
+      '<thead><tr><th>Scenario</th><th>What differed</th></tr></thead>',
+      `<tbody>${nondeterministic
+        .map(({ suite, scenario }) => `<tr><td><span class="suite">${escapeHtml(suite.name)} › </span><code>${escapeHtml(scenario.id)}</code></td><td>${escapeHtml(scenario.nondeterministic!)}</td></tr>`)
+        .join('\n')}</tbody>`,
+      '</table></div>',
+    );
+  }
+  out.push('</section>');
+  return out.filter((line) => line !== '');
+}
+
+function renderUnreferenced(report: ParityReport): string[] {
+  const suites = report.suites.filter((s) => (s.unreferenced?.ids.length ?? 0) > 0);
+  if (suites.length === 0) return [];
+  const out = ['<section id="unreferenced">', '<h2>Unreferenced baselines</h2>', '<p class="muted">Baselines whose scenario is no longer in the config.</p>'];
+  for (const suite of suites) {
+    const u = suite.unreferenced!;
+    out.push(
+      `<p><b>${escapeHtml(suite.name)}</b>: ${u.ids.length} · policy <code>${u.policy}</code>: ${escapeHtml(unreferencedNote(u.policy))}</p>`,
+      `<p class="ids">${u.ids.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ')}</p>`,
+    );
+  }
+  out.push('</section>');
+  return out;
 }
 
 function verdictBar(totals: ParityReport['totals']): string {
@@ -277,9 +436,16 @@ interface PageScenario {
   diffs?: PageDifference[];
   /** Rows of [measure, legacy, candidate]. */
   timing?: string[][];
+  /** Legacy non-deterministic note (also on passing scenarios). */
+  nd?: string;
+  /** Flaky: candidate runs and the places that varied. */
+  fl?: { n: number; v: string[] };
+  /** Learned noise ignored: rows of [channel, where, values seen]. */
+  nz?: string[][];
 }
 
-type PageDifference = { label: string; summary: string } & (
+/** `by`: for an accepted difference, the deviations that explained it. */
+type PageDifference = { label: string; summary: string; by?: string[] } & (
   | { kind: 'text'; hunks: TextHunk[]; truncated: boolean; clipped: number }
   | { kind: 'lines'; lines: string[]; clipped: number }
   | { kind: 'table'; head: string[]; rows: string[][]; classes: string[]; clipped: number }
@@ -303,11 +469,25 @@ function pageData(report: ParityReport): PageData {
 
 function pageScenario(s: number, scenario: ScenarioReport): PageScenario {
   const row: PageScenario = { s, id: scenario.id, tags: scenario.tags, v: scenario.verdict, d: formatDuration(scenario.durationMs) };
+  if (scenario.nondeterministic !== undefined) row.nd = scenario.nondeterministic;
   if (scenario.verdict === 'pass') return row;
   row.sum = scenarioSummary(scenario);
   if (scenario.error !== undefined && scenario.error !== '') row.err = scenario.error;
+  if (scenario.flaky !== undefined) row.fl = { n: scenario.flaky.reruns + 1, v: scenario.flaky.varying.slice(0, MAX_TABLE_ROWS) };
   row.ok = scenario.channels.filter((c) => c.verdict === 'pass').map(channelLabel);
-  row.diffs = scenario.channels.filter((c) => c.verdict === 'diff' && c.difference !== undefined).map(pageDifference);
+  row.diffs = [
+    ...scenario.channels.filter((c) => c.verdict === 'diff' && c.difference !== undefined).map(pageDifference),
+    ...scenario.channels
+      .filter((c) => c.verdict === 'accepted' && c.difference !== undefined)
+      .map((c) => ({ ...pageDifference(c), by: c.deviations ?? [] })),
+  ];
+  if (scenario.noise !== undefined && scenario.noise.length > 0) {
+    row.nz = scenario.noise.slice(0, MAX_TABLE_ROWS).map((rule) => [
+      noiseChannelLabel(rule),
+      noiseLocationLabel(rule.where),
+      clipValue(rule.values.slice(0, MAX_NOISE_VALUES).join(' · ')),
+    ]);
+  }
   const timing = scenario.timing;
   if (timing !== undefined && (timing.legacy !== undefined || timing.candidate !== undefined)) {
     const bytes = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${(n / 1_048_576).toFixed(1)} MiB`);
@@ -409,13 +589,15 @@ function clipValue(text: string): string {
 // Style and script
 
 // Verdict colours: pass green, accepted teal, diff red, flaky purple, error orange, missing
-// grey, new blue; text on them is white with a contrast ratio ≥ 4.5:1 (WCAG AA).
+// grey, new blue; deviation status: active teal, obsolete amber, expired red. Text on them is
+// white with a contrast ratio ≥ 4.5:1 (WCAG AA).
 const STYLE = `
 :root{--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--line:#d1d9e0;--accent:#0969da;
 --pass:#1a7f37;--accepted:#0f766e;--diff:#cf222e;--flaky:#8250df;--error:#bc4c00;--missing:#6e7781;--new:#0969da;
+--obsolete:#9a6700;--obsolete-fg:#9a6700;
 --add-bg:#dafbe1;--del-bg:#ffebe9;--hunk-bg:#ddf4ff;--chg-bg:#fff8c5}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--panel:#151b23;--line:#3d444d;
---add-bg:#12361f;--del-bg:#4a1519;--hunk-bg:#0c2d4a;--chg-bg:#3b2e00}}
+--obsolete-fg:#d29922;--add-bg:#12361f;--del-bg:#4a1519;--hunk-bg:#0c2d4a;--chg-bg:#3b2e00}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 main{max-width:1200px;margin:0 auto;padding:24px 20px 64px}
@@ -471,6 +653,14 @@ table.changes{border-collapse:collapse;width:100%}
 .changes td{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82rem;white-space:pre-wrap}
 .changes tr.add td{background:var(--add-bg)}.changes tr.del td{background:var(--del-bg)}.changes tr.chg td{background:var(--chg-bg)}
 .note{color:var(--muted);font-size:.85rem;margin:6px 0 0}
+.st-active{background:var(--accepted)}.st-obsolete{background:var(--obsolete)}.st-expired{background:var(--diff)}
+.devs td.reason{white-space:pre-line;min-width:16em}.devs .badge{min-width:0}.devs td.status{min-width:9em}
+.devs td.nowrap,.devs td.nowrap code{white-space:nowrap;overflow-wrap:normal}.devs td.ticket{min-width:9em;max-width:16em;overflow-wrap:anywhere}
+.ids code{margin-right:4px}.values code{display:inline-block;background:var(--panel);border-radius:3px;padding:0 4px;margin:0 6px 2px 0}
+.bad-text{color:var(--diff)}.detail h4.accepted{color:var(--accepted)}
+.warn{font-size:.75rem;color:var(--obsolete-fg);border:1px solid var(--obsolete-fg);border-radius:10px;padding:0 6px}
+h3{font-size:1rem;margin:20px 0 8px}
+details>summary{cursor:pointer}
 #more{margin:12px 0;padding:6px 16px;border:1px solid var(--line);border-radius:6px;background:var(--panel);color:var(--fg);font:inherit;cursor:pointer}
 `.trim();
 
@@ -537,7 +727,9 @@ export const CLIENT_SCRIPT = `
     name.appendChild(document.createTextNode(s.id));
     parent.appendChild(name);
     s.tags.forEach(function (t) { parent.appendChild(el('span', 'tag', t)); });
+    if (s.nd !== undefined) parent.appendChild(el('span', 'warn', 'legacy non-deterministic'));
     if (s.sum !== undefined) parent.appendChild(el('span', 'sum', s.sum));
+    else if (s.nd !== undefined) parent.appendChild(el('span', 'sum', s.nd));
     parent.appendChild(el('span', 'dur', s.d));
   }
 
@@ -563,8 +755,12 @@ export const CLIENT_SCRIPT = `
       box.appendChild(el('h4', null, s.v === 'missing' ? 'Missing baseline' : 'Error'));
       box.appendChild(el('pre', null, s.err));
     }
+    if (s.fl) {
+      box.appendChild(el('h4', null, "Varied between the candidate's " + s.fl.n + ' runs'));
+      box.appendChild(changes({ head: ['Place'], rows: s.fl.v.map(function (v) { return [v]; }), classes: [] }));
+    }
     (s.diffs || []).forEach(function (d) {
-      box.appendChild(el('h4', null, d.label + ' — ' + d.summary));
+      box.appendChild(el('h4', d.by ? 'accepted' : null, d.label + (d.by ? ' — accepted by ' + d.by.join(', ') : '') + ' — ' + d.summary));
       if (d.kind === 'text') box.appendChild(hunks(d));
       else if (d.kind === 'lines') box.appendChild(lines(d));
       else box.appendChild(changes(d));
@@ -572,6 +768,11 @@ export const CLIENT_SCRIPT = `
       if (d.clipped > 0) box.appendChild(el('p', 'note', d.clipped + ' more ' + (d.kind === 'table' ? 'rows' : 'lines') + ' not shown here; see report.json.'));
     });
     if (s.ok && s.ok.length > 0) box.appendChild(el('p', 'note', 'Matching: ' + s.ok.join(', ')));
+    if (s.nd !== undefined) box.appendChild(el('p', 'note', 'Legacy non-deterministic: ' + s.nd));
+    if (s.nz) {
+      box.appendChild(el('h4', null, 'Noise ignored (learned from the legacy)'));
+      box.appendChild(changes({ head: ['Channel', 'Where', 'Values seen'], rows: s.nz, classes: [] }));
+    }
     if (s.timing) {
       box.appendChild(el('h4', null, 'Timing (stored, not compared)'));
       box.appendChild(changes({ head: ['', 'Legacy', 'Candidate'], rows: s.timing, classes: [] }));

@@ -3,7 +3,7 @@
  * the renderers (terminal, JSON, JUnit XML, Markdown, HTML) with the writer of the report
  * folder. The files and `report.json` fields are documented in docs/report-format.md.
  */
-export type { ChannelTotals, ParityReport, ScenarioReport, SuiteReport, TargetIdentity, Totals } from './model.ts';
+export type { ChannelTotals, DeviationReport, ParityReport, ScenarioReport, SuiteReport, TargetIdentity, Totals } from './model.ts';
 export {
   CHANNELS,
   VERDICTS,

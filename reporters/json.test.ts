@@ -61,6 +61,20 @@ describe('parseReport', () => {
     expect(failure(JSON.stringify(data3)).message).toContain('totals.pass is invalid');
   });
 
+  it('checks deviations, noise, flaky and unreferenced fields', () => {
+    const bad = (edit: (data: any) => void): string => {
+      const data = JSON.parse(renderJson(sampleReport()));
+      edit(data);
+      return failure(JSON.stringify(data)).message;
+    };
+    expect(bad((d) => (d.suites[0].deviations[1].status = 'stale'))).toContain('suites[0].deviations[1].status is invalid');
+    expect(bad((d) => delete d.suites[0].deviations[0].covered)).toContain('suites[0].deviations[0].covered is invalid');
+    expect(bad((d) => (d.suites[0].scenarios[0].noise[0].where.kind = 'xml'))).toContain('suites[0].scenarios[0].noise[0].where.kind is invalid');
+    expect(bad((d) => (d.suites[0].scenarios[6].flaky.varying = 'stdout'))).toContain('suites[0].scenarios[6].flaky.varying is invalid');
+    expect(bad((d) => (d.suites[0].unreferenced.policy = 'ignore'))).toContain('suites[0].unreferenced.policy is invalid');
+    expect(bad((d) => (d.suites[0].scenarios[5].channels[3].verdict = 'explained'))).toContain('suites[0].scenarios[5].channels[3].verdict is invalid');
+  });
+
   it('keeps unknown fields and restores undefined value-difference sides', () => {
     const data = JSON.parse(renderJson(sampleReport()));
     data.futureField = { x: 1 };

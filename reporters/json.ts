@@ -23,7 +23,7 @@ export function renderJson(report: ParityReport): string {
 // fields still re-renders; anything the renderers rely on is checked.
 const count = z.number().int().nonnegative();
 const nonNegative = z.number().nonnegative();
-const channel = z.enum(['stdout', 'stderr', 'exit', 'files', 'timing']);
+const channel = z.enum(['stdout', 'stderr', 'exit', 'files', 'http', 'timing']);
 const verdict = z.enum(['pass', 'diff', 'accepted', 'flaky', 'error', 'missing', 'new']);
 const format = z.enum(['json', 'csv', 'yaml', 'xml', 'text', 'binary', 'image']);
 
@@ -63,8 +63,31 @@ const channelResult = z.looseObject({
   channel,
   path: z.string().optional(),
   format: format.optional(),
-  verdict: z.enum(['pass', 'diff']),
+  verdict: z.enum(['pass', 'diff', 'accepted']),
   difference: difference.optional(),
+  deviations: z.array(z.string()).optional(),
+});
+const noiseLocation = z.discriminatedUnion('kind', [
+  z.looseObject({ kind: z.literal('json'), path: z.string(), unordered: z.boolean().optional() }),
+  z.looseObject({ kind: z.literal('csv'), row: count, column: z.string() }),
+  z.looseObject({ kind: z.literal('text'), line: count.optional(), pattern: z.string().optional(), unordered: z.boolean().optional() }),
+]);
+const noiseRule = z.looseObject({
+  channel: z.enum(['stdout', 'stderr', 'files']),
+  path: z.string().optional(),
+  where: noiseLocation,
+  values: z.array(z.string()),
+});
+const deviationReport = z.looseObject({
+  id: z.string(),
+  reason: z.string(),
+  ticket: z.string().optional(),
+  owner: z.string().optional(),
+  expires: z.string().optional(),
+  channel: z.string(),
+  where: z.string().optional(),
+  covered: z.array(z.string()),
+  status: z.enum(['active', 'obsolete', 'expired']),
 });
 const timing = z.looseObject({ durationMs: nonNegative, peakRssBytes: count.nullable() });
 const totals = z.looseObject({
@@ -85,6 +108,9 @@ const scenarioReport = z.looseObject({
   channels: z.array(channelResult),
   error: z.string().optional(),
   timing: z.looseObject({ legacy: timing.optional(), candidate: timing.optional() }).optional(),
+  noise: z.array(noiseRule).optional(),
+  nondeterministic: z.string().optional(),
+  flaky: z.looseObject({ reruns: count, varying: z.array(z.string()) }).optional(),
 });
 const suiteReport = z.looseObject({
   name: z.string(),
@@ -95,6 +121,8 @@ const suiteReport = z.looseObject({
   parity,
   channels: z.partialRecord(channel, channelTotals),
   scenarios: z.array(scenarioReport),
+  deviations: z.array(deviationReport).optional(),
+  unreferenced: z.looseObject({ ids: z.array(z.string()), policy: z.enum(['warn', 'fail', 'delete']) }).optional(),
 });
 const parityReport = z.looseObject({
   formatVersion: z.literal(REPORT_FORMAT_VERSION),

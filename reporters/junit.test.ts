@@ -57,9 +57,10 @@ describe('renderJUnit', () => {
     const xml = renderJUnit(sampleReport());
     const names = checkWellFormed(xml);
     expect(names.filter((n) => n === 'testsuite')).toHaveLength(2);
-    expect(names.filter((n) => n === 'testcase')).toHaveLength(12);
-    expect(xml).toContain('<testsuites name="paritykit" tests="12" failures="4" errors="2" skipped="1" time="12.345" timestamp="2025-11-21T10:30:00.000Z">');
-    expect(xml).toMatch(/<testsuite name="ledger-cli" tests="10" failures="4" errors="2" skipped="1" time="7\.743" /);
+    // 12 scenarios, plus one failing case for the expired deviation
+    expect(names.filter((n) => n === 'testcase')).toHaveLength(13);
+    expect(xml).toContain('<testsuites name="paritykit" tests="13" failures="5" errors="2" skipped="1" time="12.345" timestamp="2025-11-21T10:30:00.000Z">');
+    expect(xml).toMatch(/<testsuite name="ledger-cli" tests="11" failures="5" errors="2" skipped="1" time="7\.743" /);
     expect(xml).toMatch(/<testsuite name="ledger-migrations" tests="2" failures="0" errors="0" skipped="0" time="0\.118" /);
     expect(xml).toContain('<property name="legacy.version" value="ledger 2.7.1 (Python 2.7.18)"/>');
     expect(xml).toContain('<property name="baseline.revision" value="sha256:7d1e4b2c9a0f"/>');
@@ -81,7 +82,28 @@ describe('renderJUnit', () => {
     expect(testcase(xml, 'help-version')).toContain('<skipped message="not in the baseline yet" type="new"/>');
     const accepted = testcase(xml, 'export-pdf');
     expect(accepted).not.toMatch(/<failure|<error|<skipped/);
-    expect(accepted).toContain('<system-out>accepted: differences match reviewed deviations. files out/statement.pdf: binary content differs (18,204 → 18,311 bytes)</system-out>');
+    expect(accepted).toContain('<system-out>accepted: differences match reviewed deviations.\n\n== files out/statement.pdf: binary content differs (18,204 → 18,311 bytes) (accepted by pdf-renderer)\nlegacy: ');
+    expect(testcase(xml, 'import-large')).toContain("varied between the candidate's 3 runs:\nstdout line 4\nstdout line 9\n\n== stdout:");
+  });
+
+  it('fails on expired deviations and unreferenced baselines under the fail policy, and notes the rest', () => {
+    const xml = renderJUnit(sampleReport());
+    expect(xml).toContain(
+      '<testcase classname="paritykit.ledger-cli.deviations" name="help-wording" time="0.000">\n' +
+        '      <failure message="deviation help-wording expired after 2025-10-31; fix the difference or renew the deviation" type="expired-deviation">' +
+        'help-wording (expired) · stdout /^Usage:/\nreason: Help text reworded for the new command-line parser.\nticket: LEDGER-150\nexpires: 2025-10-31\ncovered: nothing in this run</failure>',
+    );
+    const notes = /<testsuite name="ledger-cli"[\s\S]*?<system-out>([\s\S]*?)<\/system-out>\n {2}<\/testsuite>/.exec(xml)![1]!;
+    expect(notes).toContain('Known deviations: 1 active, 1 obsolete, 1 expired');
+    expect(notes).toContain('obsolete (matched nothing; remove it): csv-quoting (obsolete) · files out/*.csv memo');
+    expect(notes).toContain('Learned noise ignored (4):\nbalance-simple: stdout line 1 ~ /^Report generated at');
+    expect(notes).toContain('report-monthly-json: files out/report.json $.generatedAt');
+    expect(notes).toContain('Legacy non-deterministic (add a normalizer):\nbalance-multi-currency: stdout: the legacy printed 3 lines');
+    expect(notes).toContain('Unreferenced baselines (policy warn: kept; listed as a warning):\nbalance-legacy-format\nexport-xml');
+
+    const hostile = renderJUnit(hostileReport()); // its unreferenced policy is fail
+    expect(hostile).toMatch(/<testcase classname="paritykit\.ledger [^"]*" name="unreferenced baselines" time="0\.000">\n {6}<failure message="10 baselines with no scenario in the config \(policy fail\)" type="unreferenced">/);
+    expect(hostile).toMatch(/<testsuite name="ledger [^"]*" tests="12" failures="6" /);
   });
 
   it('escapes everything and drops characters XML 1.0 forbids', () => {

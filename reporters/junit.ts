@@ -15,14 +15,33 @@
  * </testsuites>
  * ```
  *
- * Verdicts map to: `pass` → passed; `accepted` → passed, with a `<system-out>` note;
- * `diff` → `<failure type="diff">`; `flaky` → `<failure type="flaky">` (not parity, so it must
- * fail CI); `error` → `<error type="error">`; `missing` → `<error type="missing">`;
- * `new` → `<skipped>` (nothing to compare against yet).
+ * Verdicts map to: `pass` → passed; `accepted` → passed, with a `<system-out>` note naming the
+ * deviations; `diff` → `<failure type="diff">`; `flaky` → `<failure type="flaky">` (not parity,
+ * so it must fail CI; the body lists the places that varied); `error` → `<error type="error">`;
+ * `missing` → `<error type="missing">`; `new` → `<skipped>` (nothing to compare against yet).
+ *
+ * Besides the scenarios, a suite gets one failing `<testcase classname="paritykit.<suite>.deviations"
+ * name="<id>">` (`type="expired-deviation"`) per expired deviation, and one
+ * `<testcase classname="paritykit.<suite>" name="unreferenced baselines">` (`type="unreferenced"`)
+ * when unreferenced baselines exist under the `fail` policy: both fail the run, so CI must show
+ * why. Obsolete deviations, learned noise, non-deterministic legacy scenarios and unreferenced
+ * baselines under the other policies are listed in the suite's `<system-out>`.
  */
 import type { Verdict } from '../harness/model.ts';
-import type { ParityReport, ScenarioReport, SuiteReport, Totals } from './model.ts';
-import { channelLabel, differingChannels, formatCommand, scenarioSummary } from './format.ts';
+import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport, Totals } from './model.ts';
+import {
+  acceptedBy,
+  acceptedChannels,
+  channelLabel,
+  deviationCountsText,
+  deviationPlace,
+  differingChannels,
+  formatCommand,
+  noiseChannelLabel,
+  noiseLocationLabel,
+  scenarioSummary,
+  unreferencedNote,
+} from './format.ts';
 
 /** Text of each diff in a failure body is cut after this many characters (CI UIs choke on more). */
 const MAX_BODY_CHARS = 64 * 1024;
@@ -36,7 +55,10 @@ const MAX_BODY_CHARS = 64 * 1024;
  * tab/LF/CR, lone surrogates, U+FFFE/U+FFFF) are replaced with U+FFFD so the file always parses.
  */
 export function renderJUnit(report: ParityReport): string {
-  const counts = junitCounts(report.totals);
+  const counts = report.suites.reduce((acc, suite) => {
+    const extra = suiteChecks(suite).length;
+    return { ...acc, tests: acc.tests + extra, failures: acc.failures + extra };
+  }, junitCounts(report.totals));
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
   out.push(
     `<testsuites${attrs({
@@ -54,6 +76,70 @@ export function renderJUnit(report: ParityReport): string {
   return out.join('\n') + '\n';
 }
 
+/** A suite-level check that fails the run: an expired deviation, unreferenced baselines under `fail`. */
+interface SuiteCheck {
+  classname: string;
+  name: string;
+  type: 'expired-deviation' | 'unreferenced';
+  message: string;
+  body: string;
+}
+
+function suiteChecks(suite: SuiteReport): SuiteCheck[] {
+  const checks: SuiteCheck[] = (suite.deviations ?? [])
+    .filter((d) => d.status === 'expired')
+    .map((d) => ({
+      classname: `paritykit.${suite.name}.deviations`,
+      name: d.id,
+      type: 'expired-deviation',
+      message: `deviation ${d.id} expired${d.expires === undefined ? '' : ` after ${d.expires}`}; fix the difference or renew the deviation`,
+      body: deviationText(d),
+    }));
+  const u = suite.unreferenced;
+  if (u !== undefined && u.policy === 'fail' && u.ids.length > 0) {
+    checks.push({
+      classname: `paritykit.${suite.name}`,
+      name: 'unreferenced baselines',
+      type: 'unreferenced',
+      message: `${u.ids.length} baseline${u.ids.length === 1 ? '' : 's'} with no scenario in the config (policy fail)`,
+      body: u.ids.join('\n'),
+    });
+  }
+  return checks;
+}
+
+function deviationText(d: DeviationReport): string {
+  const lines = [`${d.id} (${d.status}) · ${deviationPlace(d)}`, `reason: ${d.reason}`];
+  if (d.ticket !== undefined) lines.push(`ticket: ${d.ticket}`);
+  if (d.owner !== undefined) lines.push(`owner: ${d.owner}`);
+  if (d.expires !== undefined) lines.push(`expires: ${d.expires}`);
+  lines.push(`covered: ${d.covered.length === 0 ? 'nothing in this run' : d.covered.join(', ')}`);
+  return lines.join('\n');
+}
+
+/** The suite's `<system-out>`: what was accepted, ignored or left over, for the record. */
+function suiteNotes(suite: SuiteReport): string {
+  const parts: string[] = [];
+  const deviations = suite.deviations ?? [];
+  if (deviations.length > 0) {
+    const counts = { active: 0, obsolete: 0, expired: 0 };
+    for (const d of deviations) counts[d.status] += 1;
+    parts.push(`Known deviations: ${deviationCountsText(counts)}`);
+    for (const d of deviations.filter((x) => x.status === 'obsolete')) parts.push(`obsolete (matched nothing; remove it): ${deviationText(d)}`);
+  }
+  const noise = suite.scenarios.flatMap((s) => (s.noise ?? []).map((rule) => `${s.id}: ${noiseChannelLabel(rule)} ${noiseLocationLabel(rule.where)}`));
+  if (noise.length > 0) parts.push(`Learned noise ignored (${noise.length}):\n${noise.slice(0, 200).join('\n')}${noise.length > 200 ? `\n… ${noise.length - 200} more in report.json` : ''}`);
+  const nondeterministic = suite.scenarios.filter((s) => s.nondeterministic !== undefined);
+  if (nondeterministic.length > 0) {
+    parts.push(`Legacy non-deterministic (add a normalizer):\n${nondeterministic.map((s) => `${s.id}: ${s.nondeterministic}`).join('\n')}`);
+  }
+  const u = suite.unreferenced;
+  if (u !== undefined && u.ids.length > 0 && u.policy !== 'fail') {
+    parts.push(`Unreferenced baselines (policy ${u.policy}: ${unreferencedNote(u.policy)}):\n${u.ids.join('\n')}`);
+  }
+  return parts.join('\n\n');
+}
+
 /** JUnit's four counters from paritykit totals (see {@link renderJUnit}). */
 export function junitCounts(totals: Totals): { tests: number; failures: number; errors: number; skipped: number } {
   return {
@@ -65,7 +151,9 @@ export function junitCounts(totals: Totals): { tests: number; failures: number; 
 }
 
 function renderSuite(suite: SuiteReport, report: ParityReport): string[] {
-  const counts = junitCounts(suite.totals);
+  const checks = suiteChecks(suite);
+  const base = junitCounts(suite.totals);
+  const counts = { ...base, tests: base.tests + checks.length, failures: base.failures + checks.length };
   const time = suite.scenarios.reduce((sum, s) => sum + s.durationMs, 0);
   const out: string[] = [
     `  <testsuite${attrs({
@@ -98,6 +186,15 @@ function renderSuite(suite: SuiteReport, report: ParityReport): string[] {
   }
   out.push('    </properties>');
   for (const scenario of suite.scenarios) out.push(...renderCase(suite, scenario));
+  for (const check of checks) {
+    out.push(
+      `    <testcase${attrs({ classname: check.classname, name: check.name, time: seconds(0) })}>`,
+      `      <failure${attrs({ message: check.message, type: check.type })}>${text(check.body)}</failure>`,
+      '    </testcase>',
+    );
+  }
+  const notes = suiteNotes(suite);
+  if (notes !== '') out.push(`    <system-out>${text(notes)}</system-out>`);
   out.push('  </testsuite>');
   return out;
 }
@@ -114,7 +211,8 @@ function renderCase(suite: SuiteReport, scenario: ScenarioReport): string[] {
     out.push(body === '' ? `      <${outcome}${attributes}/>` : `      <${outcome}${attributes}>${text(body)}</${outcome}>`);
   }
   if (scenario.verdict === 'accepted') {
-    out.push(`      <system-out>${text(`accepted: differences match reviewed deviations. ${message}`)}</system-out>`);
+    const accepted = acceptedChannels(scenario).map((r) => `== ${channelLabel(r)}: ${r.difference!.summary} (${acceptedBy(r)})\n${clipBody(r.difference!.unified)}`);
+    out.push(`      <system-out>${text(['accepted: differences match reviewed deviations.', ...accepted].join('\n\n'))}</system-out>`);
   }
   out.push('    </testcase>');
   return out;
@@ -141,14 +239,18 @@ function caseBody(scenario: ScenarioReport): string {
   if (scenario.verdict === 'new') return '';
   const parts: string[] = [];
   if (scenario.error !== undefined && scenario.error !== '') parts.push(scenario.error);
+  if (scenario.flaky !== undefined) {
+    parts.push(`varied between the candidate's ${scenario.flaky.reruns + 1} runs:\n${scenario.flaky.varying.join('\n')}`);
+  }
   for (const result of differingChannels(scenario)) {
-    let unified = result.difference!.unified;
-    if (unified.length > MAX_BODY_CHARS) {
-      unified = `${unified.slice(0, MAX_BODY_CHARS)}\n… (${unified.length - MAX_BODY_CHARS} more characters; see report.json)`;
-    }
-    parts.push(`== ${channelLabel(result)}: ${result.difference!.summary}\n${unified}`);
+    parts.push(`== ${channelLabel(result)}: ${result.difference!.summary}\n${clipBody(result.difference!.unified)}`);
   }
   return parts.join('\n\n');
+}
+
+function clipBody(unified: string): string {
+  if (unified.length <= MAX_BODY_CHARS) return unified;
+  return `${unified.slice(0, MAX_BODY_CHARS)}\n… (${unified.length - MAX_BODY_CHARS} more characters; see report.json)`;
 }
 
 /** ms → seconds with 3 decimals, as JUnit's `time` attributes expect. */

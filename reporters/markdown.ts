@@ -12,17 +12,31 @@
  * fence longer than any backtick run in the content (CommonMark §4.5), so a diff cannot close
  * its code block or inject Markdown/HTML; control characters are made visible.
  */
-import type { Channel } from '../harness/model.ts';
-import type { ParityReport, ScenarioReport, SuiteReport } from './model.ts';
+import type { Channel, Verdict } from '../harness/model.ts';
+import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport } from './model.ts';
 import {
   ATTENTION_VERDICTS,
+  acceptedBy,
+  acceptedChannels,
   channelLabel,
+  deviationCounts,
+  deviationCountsText,
+  deviationPlace,
+  deviationStatusNote,
   differingChannels,
   formatDuration,
   formatParity,
   formatTimestamp,
+  httpUrl,
   matchSentence,
+  noiseChannelLabel,
+  noiseCount,
+  noiseLocationLabel,
+  noiseSentence,
+  scenarioCount,
   scenarioSummary,
+  sortDeviations,
+  unreferencedNote,
 } from './format.ts';
 import { CHANNELS, VERDICTS, mergeChannelTotals, type ChannelTotalsMap } from './totals.ts';
 
@@ -43,16 +57,39 @@ const DEFAULT_MAX_DIFF_LINES = 200;
 /** Room kept for the closing "omitted" note, so adding it never breaks the budget. */
 const TRAILER_RESERVE = 600;
 
+/** Rows of the noise table, at most; the rest are counted. */
+const MAX_NOISE_ROWS = 200;
+/** Scenario ids listed per deviation, unreferenced baseline ids and non-deterministic
+ * scenarios listed, at most. */
+const MAX_LISTED = 10;
+const MAX_UNREFERENCED = 50;
+const MAX_NONDETERMINISTIC = 50;
+
+/** The scenario detail sections, in output order: which verdicts each holds. */
+const DETAIL_SECTIONS: readonly { title: string; verdicts: readonly Verdict[] }[] = [
+  { title: 'Needs attention', verdicts: ATTENTION_VERDICTS.filter((v) => v !== 'flaky') },
+  { title: 'Flaky: the candidate disagreed with itself', verdicts: ['flaky'] },
+  { title: 'Accepted: differences explained by deviations', verdicts: ['accepted'] },
+];
+
 /**
  * Renders the report as GitHub-flavoured Markdown.
  *
- * Sections: a title with overall parity; run metadata; a table per suite (parity and counts by
+ * Sections: a title with overall parity; run metadata (with counts of learned noise ignored,
+ * deviations by status and unreferenced baselines); a table per suite (parity and counts by
  * verdict); parity per channel; every scenario needing attention (`diff`, `error`, `missing`,
- * `flaky`, `new`, in that order) in a `<details>` block with its diffs or error, up to
- * `maxDiffs` blocks and `maxBytes` bytes, then a line saying how many were omitted.
+ * `new`, in that order), then `flaky` ones (with the places that varied), then `accepted` ones
+ * (with the deviations that explained them), each in a `<details>` block with its diffs or
+ * error; then **Known deviations** per suite (id, status, scenarios covered, reason, ticket,
+ * owner, expiry, place), the **noise ignored** per scenario, scenarios whose legacy was
+ * non-deterministic, and unreferenced baselines.
  *
- * @returns Markdown ending in a newline, at most `maxBytes` UTF-8 bytes — unless the header and
- *   tables alone are bigger (one row per suite), which are always kept whole.
+ * Budget: the header, tables and the closing sections are always kept whole (their lists are
+ * capped: 200 noise rows, 10 ids per deviation, 50 ids per list); the scenario blocks fill what
+ * is left of `maxBytes`, at most `maxDiffs` of them, and a line says how many were omitted.
+ *
+ * @returns Markdown ending in a newline, at most `maxBytes` UTF-8 bytes — unless the always-kept
+ *   parts alone are bigger.
  */
 export function renderMarkdown(report: ParityReport, options: MarkdownOptions = {}): string {
   const maxDiffs = Math.max(0, options.maxDiffs ?? DEFAULT_MAX_DIFFS);
@@ -60,33 +97,39 @@ export function renderMarkdown(report: ParityReport, options: MarkdownOptions = 
   const maxDiffLines = Math.max(1, options.maxDiffLines ?? DEFAULT_MAX_DIFF_LINES);
 
   const head = visibleControls([...renderHeader(report), ...renderSuiteTable(report), ...renderChannelTable(report)].join('\n') + '\n');
+  const tail = visibleControls(
+    [...renderDeviations(report), ...renderNoise(report), ...renderNondeterministic(report), ...renderUnreferenced(report)].join('\n'),
+  );
   let out = head;
-  let bytes = Buffer.byteLength(out);
+  let bytes = Buffer.byteLength(out) + Buffer.byteLength(tail);
 
-  const attention = report.suites
-    .flatMap((suite) => suite.scenarios.map((scenario) => ({ suite, scenario })))
-    .filter(({ scenario }) => ATTENTION_VERDICTS.includes(scenario.verdict))
-    .sort((a, b) => ATTENTION_VERDICTS.indexOf(a.scenario.verdict) - ATTENTION_VERDICTS.indexOf(b.scenario.verdict));
-
-  if (attention.length === 0) return out;
-  const title = `### Needs attention (${attention.length})\n\n`;
-  out += title;
-  bytes += Buffer.byteLength(title);
-
+  const all = report.suites.flatMap((suite) => suite.scenarios.map((scenario) => ({ suite, scenario })));
   let shown = 0;
-  for (const { suite, scenario } of attention) {
-    if (shown >= maxDiffs) break;
-    const block = visibleControls(renderScenario(suite, scenario, maxDiffLines));
-    const size = Buffer.byteLength(block);
-    if (bytes + size > maxBytes - TRAILER_RESERVE) break;
-    out += block;
-    bytes += size;
-    shown += 1;
+  let omitted = 0;
+  for (const section of DETAIL_SECTIONS) {
+    const entries = all
+      .filter(({ scenario }) => section.verdicts.includes(scenario.verdict))
+      .sort((a, b) => section.verdicts.indexOf(a.scenario.verdict) - section.verdicts.indexOf(b.scenario.verdict));
+    if (entries.length === 0) continue;
+    const title = `### ${section.title} (${entries.length})\n\n`;
+    let sectionShown = 0;
+    for (const { suite, scenario } of entries) {
+      if (shown >= maxDiffs) break;
+      const block = visibleControls(renderScenario(suite, scenario, maxDiffLines));
+      const size = Buffer.byteLength(block) + (sectionShown === 0 ? Buffer.byteLength(title) : 0);
+      if (bytes + size > maxBytes - TRAILER_RESERVE) break;
+      if (sectionShown === 0) out += title;
+      out += block;
+      bytes += size;
+      shown += 1;
+      sectionShown += 1;
+    }
+    omitted += entries.length - sectionShown;
   }
-  const omitted = attention.length - shown;
   if (omitted > 0) {
-    out += `\n_${omitted} more ${omitted === 1 ? 'scenario' : 'scenarios'} needing attention omitted to keep this summary short; see index.html or report.json in the report folder._\n`;
+    out += `\n_${omitted} more ${omitted === 1 ? 'scenario' : 'scenarios'} omitted to keep this summary short; see index.html or report.json in the report folder._\n`;
   }
+  if (tail !== '') out += `${out.endsWith('\n\n') ? '' : '\n'}${tail}\n`;
   return out;
 }
 
@@ -101,12 +144,23 @@ function renderHeader(report: ParityReport): string[] {
     `config ${code(report.run.config)}`,
     `paritykit ${escapeInline(report.tool.version)}`,
   ].filter((f): f is string => f !== null);
-  return [
+  const notes: string[] = [];
+  const noise = noiseCount(report);
+  if (noise.rules > 0) notes.push(`learned noise ignored at ${noiseSentence(noise)}`);
+  const deviations = deviationCounts(report);
+  if (deviations.total > 0) {
+    notes.push(`deviations: ${deviationCountsText(deviations)}${deviations.expired > 0 ? ' (expired deviations fail the run)' : ''}`);
+  }
+  const unreferenced = report.suites.reduce((n, s) => n + (s.unreferenced?.ids.length ?? 0), 0);
+  if (unreferenced > 0) notes.push(`${unreferenced} unreferenced ${unreferenced === 1 ? 'baseline' : 'baselines'}`);
+  const lines = [
     `## ${ok ? '✅' : '❌'} Parity ${formatParity(report.parity)} — ${matchSentence(t.pass + t.accepted, t.scenarios)}`,
     '',
     facts.join(' · '),
     '',
   ];
+  if (notes.length > 0) lines.push(capitalize(notes.join(' · ')), '');
+  return lines;
 }
 
 function renderSuiteTable(report: ParityReport): string[] {
@@ -149,12 +203,111 @@ function renderScenario(suite: SuiteReport, scenario: ScenarioReport, maxDiffLin
   const parts: string[] = [`<details><summary>${summary}</summary>`, ''];
   if (scenario.tags.length > 0) parts.push(`Tags: ${scenario.tags.map(code).join(' ')}`, '');
   if (scenario.error !== undefined && scenario.error !== '') parts.push(...fenced(scenario.error, 'text', maxDiffLines), '');
+  if (scenario.flaky !== undefined && scenario.flaky.varying.length > 0) {
+    parts.push(`Varied between the candidate's ${scenario.flaky.reruns + 1} runs:`, '', ...scenario.flaky.varying.slice(0, 50).map((v) => `- ${code(v)}`));
+    if (scenario.flaky.varying.length > 50) parts.push(`- … ${scenario.flaky.varying.length - 50} more`);
+    parts.push('');
+  }
   for (const result of differingChannels(scenario)) {
     parts.push(`**${escapeInline(channelLabel(result))}** — ${escapeInline(result.difference!.summary)}`, '');
     parts.push(...fenced(result.difference!.unified, 'diff', maxDiffLines), '');
   }
+  for (const result of acceptedChannels(scenario)) {
+    parts.push(`**${escapeInline(channelLabel(result))}** — ${escapeInline(result.difference!.summary)} — _${escapeInline(acceptedBy(result))}_`, '');
+    parts.push(...fenced(result.difference!.unified, 'diff', maxDiffLines), '');
+  }
+  if (scenario.nondeterministic !== undefined) parts.push(`Legacy non-deterministic: ${escapeInline(scenario.nondeterministic)}`, '');
   parts.push('</details>', '');
   return parts.join('\n') + '\n';
+}
+
+const STATUS_MARK: Record<DeviationReport['status'], string> = { active: '✅ active', obsolete: '⚠️ obsolete', expired: '❌ expired' };
+
+/** Known deviations: one table per suite that has any, expired and obsolete first. */
+function renderDeviations(report: ParityReport): string[] {
+  const suites = report.suites.filter((s) => (s.deviations ?? []).length > 0);
+  if (suites.length === 0) return [];
+  const out = [
+    '### Known deviations',
+    '',
+    'Intentional differences between the legacy and the candidate, reviewed and accepted with a reason. An obsolete deviation matched nothing in this run; an expired one fails the run.',
+    '',
+  ];
+  for (const suite of suites) {
+    if (report.suites.length > 1) out.push(`#### ${escapeInline(suite.name)}`, '');
+    const rows = sortDeviations(suite.deviations!).map((d) => [
+      code(d.id),
+      d.status === 'active' ? STATUS_MARK.active : `${STATUS_MARK[d.status]}: ${escapeInline(deviationStatusNote(d))}`,
+      coveredCell(d.covered),
+      escapeInline(d.reason),
+      d.ticket === undefined ? '–' : ticketCell(d.ticket),
+      d.owner === undefined ? '–' : escapeInline(d.owner),
+      d.expires === undefined ? '–' : escapeInline(d.expires),
+      code(deviationPlace(d)),
+    ]);
+    out.push(...table(['Deviation', 'Status', 'Covered', 'Reason', 'Ticket', 'Owner', 'Expires', 'Where'], rows, ['left', 'left', 'left', 'left', 'left', 'left', 'left', 'left']), '');
+  }
+  return out;
+}
+
+function coveredCell(ids: readonly string[]): string {
+  if (ids.length === 0) return '0';
+  const listed = ids.slice(0, MAX_LISTED).map(code).join(' ');
+  return `${scenarioCount(ids.length)}: ${listed}${ids.length > MAX_LISTED ? ` … ${ids.length - MAX_LISTED} more` : ''}`;
+}
+
+/** Every learned noise rule ignored, per scenario, in one collapsed table. */
+function renderNoise(report: ParityReport): string[] {
+  const count = noiseCount(report);
+  if (count.rules === 0) return [];
+  const rows: string[][] = [];
+  for (const suite of report.suites) {
+    for (const scenario of suite.scenarios) {
+      for (const rule of scenario.noise ?? []) {
+        if (rows.length >= MAX_NOISE_ROWS) break;
+        const values = rule.values.slice(0, 3).map(code).join(' ') + (rule.values.length > 3 ? ` … ${rule.values.length - 3} more` : '');
+        rows.push([code(`${suite.name} › ${scenario.id}`), code(noiseChannelLabel(rule)), code(noiseLocationLabel(rule.where)), values || '–']);
+      }
+    }
+  }
+  const out = [
+    `### Noise ignored (${noiseSentence(count)})`,
+    '',
+    'Places where the legacy differed from itself between recordings; they were ignored when comparing.',
+    '',
+    '<details><summary>Noise rules</summary>',
+    '',
+    ...table(['Scenario', 'Channel', 'Where', 'Values seen'], rows, ['left', 'left', 'left', 'left']),
+    '',
+  ];
+  if (count.rules > rows.length) out.push(`_${count.rules - rows.length} more rules in report.json._`, '');
+  out.push('</details>', '');
+  return out;
+}
+
+function renderNondeterministic(report: ParityReport): string[] {
+  const entries = report.suites.flatMap((suite) => suite.scenarios.filter((s) => s.nondeterministic !== undefined).map((scenario) => ({ suite, scenario })));
+  if (entries.length === 0) return [];
+  const out = [`### Legacy non-deterministic (${entries.length})`, '', 'The legacy differed from itself in a way never learned as noise; add a normalizer for it.', ''];
+  for (const { suite, scenario } of entries.slice(0, MAX_NONDETERMINISTIC)) {
+    out.push(`- ${code(`${suite.name} › ${scenario.id}`)}: ${escapeInline(scenario.nondeterministic!)}`);
+  }
+  if (entries.length > MAX_NONDETERMINISTIC) out.push(`- … ${entries.length - MAX_NONDETERMINISTIC} more in report.json`);
+  out.push('');
+  return out;
+}
+
+function renderUnreferenced(report: ParityReport): string[] {
+  const suites = report.suites.filter((s) => (s.unreferenced?.ids.length ?? 0) > 0);
+  if (suites.length === 0) return [];
+  const out = ['### Unreferenced baselines', '', 'Baselines whose scenario is no longer in the config.', ''];
+  for (const suite of suites) {
+    const u = suite.unreferenced!;
+    const ids = u.ids.slice(0, MAX_UNREFERENCED).map(code).join(' ') + (u.ids.length > MAX_UNREFERENCED ? ` … ${u.ids.length - MAX_UNREFERENCED} more` : '');
+    out.push(`- **${escapeInline(suite.name)}** (${u.ids.length}; policy \`${u.policy}\`: ${unreferencedNote(u.policy)}): ${ids}`);
+  }
+  out.push('');
+  return out;
 }
 
 /**
@@ -198,7 +351,17 @@ export function visibleControls(text: string): string {
 /** Text for a Markdown paragraph or table cell: one line, ASCII punctuation that could start
  * Markdown/HTML/math syntax backslash-escaped (CommonMark §2.4), so it renders literally. */
 export function escapeInline(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>&|~$!#{}()]/g, '\\$&');
+  return breakAutolinks(text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>&|~$!#{}():]/g, '\\$&'), '\\.');
+}
+
+/**
+ * GFM's extended autolinks (`www.…`, `https://…`) are recognised in text before backslash
+ * escapes are, and swallow the escapes: `https://x/\<img …>` would end the link after `\` and
+ * leave a raw `<img`. Escaping `:` (done by the callers) and the dot of `www.` keeps text from
+ * ever forming one (GFM spec, "Autolinks (extension)").
+ */
+function breakAutolinks(text: string, dot: string): string {
+  return text.replace(/(www)\./gi, `$1${dot}`);
 }
 
 /** Text inside raw HTML (`<summary>`): HTML-escaped and kept on one line, since a blank line
@@ -215,5 +378,12 @@ export function escapeHtml(text: string): string {
 /** Inline code that survives any content: HTML `<code>` with escaped text (a Markdown code
  * span cannot hold every backtick/pipe combination inside a table). */
 function code(text: string): string {
-  return `<code>${escapeHtml(text).replace(/\|/g, '&#124;')}</code>`;
+  return `<code>${breakAutolinks(escapeHtml(text).replace(/\|/g, '&#124;').replace(/:/g, '&#58;'), '&#46;')}</code>`;
+}
+
+/** A ticket: an http(s) URL as an autolink (`<https://…>`, normalized, `|` encoded so it cannot
+ * split a table cell), anything else as text. */
+function ticketCell(ticket: string): string {
+  const href = httpUrl(ticket);
+  return href === null ? escapeInline(ticket) : `<${href.replace(/\|/g, '%7C')}>`;
 }

@@ -27,7 +27,9 @@ describe('renderTerminal', () => {
     expect(lines[0]).toBe('paritykit 0.1.0 verify · 2025-11-21 10:30:00 UTC · 12.3 s · CI');
     expect(text).toMatch(/^ {2}ledger-cli {10}30\.0% {2}2 pass, 1 accepted, 3 diff, 1 flaky, 1 error,$/m);
     expect(text).toMatch(/^ {2}ledger-migrations {4}100% {2}2 pass$/m);
-    expect(text).toContain('Not passing (7)');
+    expect(text).toContain('Not passing (6)');
+    expect(text).toContain("Flaky (1): the candidate's re-runs disagreed\n  ledger-cli › import-large  flaky\n      varies between 3 candidate runs at stdout line 4, stdout line 9\n");
+    expect(text).not.toContain('── ledger-cli › import-large'); // a flaky diff is not a stable fact: not printed
     expect(text).toMatch(/^ {2}ledger-cli › help-version {9}new {6}not in the baseline yet$/m);
     expect(text).toMatch(/^ {2}ledger-cli › balance-negative {5}diff\n {6}stdout: 1 line changed\n {6}exit: exit code 1 → 0$/m);
     // accepted is parity: not listed unless verbose
@@ -83,9 +85,41 @@ describe('renderTerminal', () => {
 
   it('lists accepted scenarios and their diffs when verbose', () => {
     const text = renderTerminal(sampleReport(), { color: false, verbose: true });
-    expect(text).toContain('Not passing (7), accepted (1)');
-    expect(text).toMatch(/ledger-cli › export-pdf +accepted/);
-    expect(text).toContain('── ledger-cli › export-pdf · files out/statement.pdf ──');
+    expect(text).toContain('Not passing (6), accepted (1)');
+    expect(text).toMatch(/ledger-cli › export-pdf +accepted\n {6}files out\/statement\.pdf: binary content differs \(18,204 → 18,311 bytes\)\n {6}\(accepted by pdf-renderer\)\n/);
+    expect(text).toMatch(/── ledger-cli › export-pdf · files out\/statement\.pdf ─+\naccepted by pdf-renderer\nlegacy: /);
+  });
+
+  it('lists the deviations, expired and obsolete first, with what their status means', () => {
+    const text = renderTerminal(sampleReport(), { color: false });
+    expect(text).toContain(
+      [
+        'Known deviations: 1 active, 1 obsolete, 1 expired',
+        '  ✗ expired  help-wording · stdout /^Usage:/ · expired 2025-10-31: fails the run',
+        '             Help text reworded for the new command-line parser.',
+        '  ! obsolete csv-quoting · files out/*.csv memo · matched nothing: remove it',
+        '             The legacy quoted every CSV field; the rewrite quotes only where',
+        '             needed.',
+        '  ✓ active   pdf-renderer · files out/*.pdf · 1 scenario',
+        '             Statements are rendered with pdfkit instead of ReportLab: same',
+        '             content, different bytes. Checked by hand on 20 statements.',
+      ].join('\n'),
+    );
+    const coloured = renderTerminal(sampleReport(), { color: true });
+    expect(coloured).toContain('\u001b[31m✗ expired \u001b[39m');
+    expect(coloured).toContain('\u001b[36m1 accepted\u001b[39m'); // accepted is teal (cyan), not pass green
+  });
+
+  it('counts the noise ignored, lists it when verbose, and shows non-deterministic and unreferenced', () => {
+    const text = renderTerminal(sampleReport(), { color: false });
+    expect(text).toContain('Noise ignored: 4 places in 3 scenarios (listed in the HTML report)\n');
+    expect(text).not.toContain('$.generatedAt');
+    expect(text).toContain('Legacy non-deterministic (1): not learned as noise; add a normalizer\n  ledger-cli › balance-multi-currency\n      stdout: the legacy printed 3 lines');
+    expect(text).toContain('Unreferenced baselines in ledger-cli (2, policy warn): kept; listed as a warning\n  balance-legacy-format, export-xml\n');
+    const verbose = renderTerminal(sampleReport(), { color: false, verbose: true });
+    expect(verbose).toContain('Noise ignored: 4 places in 3 scenarios\n  ledger-cli › balance-simple · stdout line 1 ~ /^Report generated at');
+    expect(verbose).toContain('  ledger-cli › report-monthly-json · files out/report.json $.generatedAt\n');
+    expect(verbose).toContain('  ledger-cli › export-csv · files out/ledger.csv row 2, column batch\n');
   });
 
   it('makes content from the systems under test inert', () => {

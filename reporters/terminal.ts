@@ -7,17 +7,28 @@
  * output cannot move the cursor, recolour or overwrite the report.
  */
 import { createColors } from 'picocolors';
-import type { Verdict } from '../harness/model.ts';
-import type { ParityReport, ScenarioReport, SuiteReport, Totals } from './model.ts';
+import type { ChannelResult, Verdict } from '../harness/model.ts';
+import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport, Totals } from './model.ts';
 import {
   ATTENTION_VERDICTS,
+  acceptedBy,
+  acceptedChannels,
   channelLabel,
+  deviationCounts,
+  deviationCountsText,
+  deviationPlace,
   differingChannels,
   formatDuration,
   formatParity,
   formatTimestamp,
+  noiseChannelLabel,
+  noiseCount,
+  noiseLocationLabel,
+  noiseSentence,
   scenarioCount,
   scenarioSummaryParts,
+  sortDeviations,
+  unreferencedNote,
 } from './format.ts';
 import { VERDICTS } from './totals.ts';
 
@@ -46,8 +57,12 @@ const TAB_STOP = 4;
  * Renders the report for a terminal.
  *
  * Layout: a header line; one line per suite (name, parity, counts by verdict); each scenario
- * that is not a pass (`suite › id  verdict  summary`); the diffs of the first `maxDiffs`
- * differing scenarios (all when verbose), `maxDiffLines` lines each; totals.
+ * that is not a pass (`suite › id  verdict  summary`), flaky ones apart with the places that
+ * varied; the diffs of the first `maxDiffs` differing scenarios (all when verbose, accepted ones
+ * too, titled with the deviations that explained them), `maxDiffLines` lines each; the
+ * deviations of each suite (expired and obsolete first; active ones counted, listed when
+ * verbose); learned noise (a count; each rule when verbose); scenarios whose legacy was
+ * non-deterministic; unreferenced baselines; totals.
  *
  * @returns text ending in a newline. With `color: false`, no line exceeds `width` display
  *   columns (wide CJK/emoji characters count 2); long ids are shortened in the middle with `…`.
@@ -65,7 +80,7 @@ export function renderTerminal(report: ParityReport, options: TerminalOptions): 
 
   out.push(...renderSuites(report.suites, width, c));
 
-  const listed = VERDICTS.filter((v) => ATTENTION_VERDICTS.includes(v) || (verbose && v === 'accepted'));
+  const listed = VERDICTS.filter((v) => (ATTENTION_VERDICTS.includes(v) && v !== 'flaky') || (verbose && v === 'accepted'));
   const attention = allScenarios(report).filter(({ scenario }) => listed.includes(scenario.verdict));
   attention.sort((a, b) => rank(a.scenario.verdict) - rank(b.scenario.verdict));
   if (attention.length > 0) {
@@ -74,19 +89,118 @@ export function renderTerminal(report: ParityReport, options: TerminalOptions): 
     out.push('', c.bold(clip(title, width)));
     out.push(...renderAttention(attention, width, c));
   }
+  // Flaky apart from real differences: the candidate disagreed with itself, so its diff is not
+  // a stable fact; the places that varied are what to look at.
+  const flaky = allScenarios(report).filter(({ scenario }) => scenario.verdict === 'flaky');
+  if (flaky.length > 0) {
+    out.push('', c.bold(clip(`Flaky (${flaky.length}): the candidate's re-runs disagreed`, width)));
+    out.push(...renderAttention(flaky, width, c));
+  }
 
   const differing = allScenarios(report).filter(
-    ({ scenario }) => differingChannels(scenario).length > 0 && (scenario.verdict !== 'accepted' || verbose),
+    ({ scenario }) =>
+      ((scenario.verdict === 'diff' || scenario.verdict === 'error') && differingChannels(scenario).length > 0) ||
+      (verbose && shownChannels(scenario, true).length > 0),
   );
   const maxDiffs = verbose ? differing.length : Math.max(0, options.maxDiffs ?? 5);
   if (differing.length > 0 && maxDiffs > 0) {
     const shown = differing.slice(0, maxDiffs);
     out.push('', c.bold(clip(shown.length < differing.length ? `Differences (first ${shown.length} of ${differing.length}; all are in the HTML report)` : 'Differences', width)));
-    for (const entry of shown) out.push(...renderDiffs(entry, width, options.maxDiffLines ?? 40, c));
+    for (const entry of shown) out.push(...renderDiffs(entry, width, options.maxDiffLines ?? 40, c, verbose));
   }
 
+  out.push(...renderDeviations(report, width, c, verbose));
+  out.push(...renderNoise(report, width, c, verbose));
+  out.push(...renderUnreferenced(report, width, c));
   out.push('', ...renderTotals(report, width, c));
   return out.join('\n') + '\n';
+}
+
+/** Channel results whose difference is shown: differing ones, and accepted ones when verbose. */
+function shownChannels(scenario: ScenarioReport, verbose: boolean): ChannelResult[] {
+  return scenario.channels.filter((r) => r.difference !== undefined && (r.verdict === 'diff' || (verbose && r.verdict === 'accepted')));
+}
+
+/** Active deviations listed one per line before the rest are only counted (non-verbose). */
+const MAX_DEVIATION_LINES = 10;
+
+function renderDeviations(report: ParityReport, width: number, c: Colors, verbose: boolean): string[] {
+  const counts = deviationCounts(report);
+  if (counts.total === 0) return [];
+  const out = ['', c.bold(clip(`Known deviations: ${deviationCountsText(counts)}`, width))];
+  const multi = report.suites.filter((s) => (s.deviations ?? []).length > 0).length > 1;
+  for (const suite of report.suites) {
+    const list = sortDeviations(suite.deviations ?? []);
+    if (list.length === 0) continue;
+    if (multi) out.push(clip(`  ${inert(suite.name)}`, width));
+    let shown = 0;
+    for (const d of list) {
+      if (!verbose && d.status === 'active' && shown >= MAX_DEVIATION_LINES) break;
+      out.push(...deviationLines(d, width, c, multi ? 4 : 2));
+      shown += 1;
+    }
+    const rest = list.length - shown;
+    if (rest > 0) out.push(c.dim(clip(`${' '.repeat(multi ? 4 : 2)}… ${rest} more active (see the HTML report)`, width)));
+  }
+  return out;
+}
+
+/** Two lines: status, id, place and what the status means; then the reason. */
+function deviationLines(d: DeviationReport, width: number, c: Colors, indent: number): string[] {
+  const mark = d.status === 'expired' ? c.red('✗ expired ') : d.status === 'obsolete' ? c.yellow('! obsolete') : c.cyan('✓ active  ');
+  const pad = ' '.repeat(indent);
+  const note =
+    d.status === 'active'
+      ? scenarioCount(d.covered.length)
+      : d.status === 'obsolete'
+        ? 'matched nothing: remove it'
+        : `expired${d.expires === undefined ? '' : ` ${d.expires}`}: fails the run`;
+  const first = `${pad}${mark} ${clip(inert(`${d.id} · ${deviationPlace(d)} · `), width - indent - 11 - note.length)}${note}`;
+  const reason = wrapWords(inert(d.reason), width - indent - 11, 2).map((line) => `${pad}${' '.repeat(11)}${c.dim(line)}`);
+  return [displayWidth(stripAnsi(first)) <= width ? first : clip(stripAnsi(first), width), ...reason];
+}
+
+/** Noise rules listed per scenario when verbose (each scenario's rules on its own lines). */
+function renderNoise(report: ParityReport, width: number, c: Colors, verbose: boolean): string[] {
+  const out: string[] = [];
+  const count = noiseCount(report);
+  if (count.rules > 0) {
+    const title = `Noise ignored: ${noiseSentence(count)}`;
+    const hint = verbose ? '' : ' (listed in the HTML report)';
+    out.push('', displayWidth(title + hint) <= width ? c.bold(title) + c.dim(hint) : c.bold(clip(title, width)));
+    if (verbose) {
+      for (const { suite, scenario } of allScenarios(report)) {
+        for (const rule of scenario.noise ?? []) {
+          const line = `${scenarioLabel(suite.name, scenario.id, Math.floor(width / 2))} · ${inert(noiseChannelLabel(rule))} ${inert(noiseLocationLabel(rule.where))}`;
+          out.push(clip(`  ${line}`, width));
+        }
+      }
+    }
+  }
+  const nondeterministic = allScenarios(report).filter(({ scenario }) => scenario.nondeterministic !== undefined);
+  if (nondeterministic.length > 0) {
+    out.push('', c.bold(c.yellow(clip(`Legacy non-deterministic (${nondeterministic.length}): not learned as noise; add a normalizer`, width))));
+    const limit = verbose ? nondeterministic.length : 5;
+    for (const { suite, scenario } of nondeterministic.slice(0, limit)) {
+      out.push(clip(`  ${scenarioLabel(suite.name, scenario.id, Math.floor(width / 2))}`, width));
+      for (const line of wrapWords(inert(scenario.nondeterministic!), width - CONTINUATION, 2)) out.push(' '.repeat(CONTINUATION) + line);
+    }
+    if (nondeterministic.length > limit) out.push(c.dim(clip(`  … ${nondeterministic.length - limit} more (see the HTML report)`, width)));
+  }
+  return out;
+}
+
+function renderUnreferenced(report: ParityReport, width: number, c: Colors): string[] {
+  const out: string[] = [];
+  for (const suite of report.suites) {
+    const u = suite.unreferenced;
+    if (u === undefined || u.ids.length === 0) continue;
+    const title = `Unreferenced baselines in ${inert(suite.name)} (${u.ids.length}, policy ${u.policy}): ${unreferencedNote(u.policy)}`;
+    const line = clip(title, width);
+    out.push('', u.policy === 'fail' ? c.red(line) : line);
+    out.push(...wrapItems('  ', 2, u.ids.map((id) => ({ plain: clipMiddle(inert(id), width - 4), painted: clipMiddle(inert(id), width - 4) })), ', ', width));
+  }
+  return out;
 }
 
 interface Located {
@@ -106,8 +220,9 @@ function rank(verdict: Verdict): number {
 function paint(c: Colors, verdict: Verdict, text: string): string {
   switch (verdict) {
     case 'pass':
-    case 'accepted':
       return c.green(text);
+    case 'accepted':
+      return c.cyan(text);
     case 'diff':
       return c.red(text);
     case 'flaky':
@@ -194,16 +309,17 @@ function wrapWords(text: string, width: number, maxLines: number): string[] {
   return lines;
 }
 
-function renderDiffs(entry: Located, width: number, maxLines: number, c: Colors): string[] {
+function renderDiffs(entry: Located, width: number, maxLines: number, c: Colors, verbose: boolean): string[] {
   const { suite, scenario } = entry;
   const lines: string[] = [];
   let budget = Math.max(1, maxLines);
   let clipped = 0;
-  for (const result of differingChannels(scenario)) {
+  for (const result of shownChannels(scenario, verbose)) {
     const channel = clipMiddle(inert(channelLabel(result)), Math.floor((width - 8) / 3));
     const title = ` ${scenarioLabel(suite.name, scenario.id, width - 8 - displayWidth(channel) - 3)} · ${channel} `;
     const rule = `──${title}`;
     lines.push('', c.bold(rule + '─'.repeat(Math.max(0, width - displayWidth(rule)))));
+    if (result.verdict === 'accepted') lines.push(c.cyan(clip(inert(acceptedBy(result)), width)));
     const body = result.difference!.unified.split(/\r?\n/);
     if (body.length > 0 && body[body.length - 1] === '') body.pop();
     for (const raw of body) {

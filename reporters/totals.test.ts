@@ -80,4 +80,15 @@ describe('sampleReport', () => {
     expect(report.totals).toEqual(totalsOf(scenarios));
     expect(report.parity).toBe(5 / 12);
   });
+
+  it('counts an accepted channel as pass even when another channel of the scenario differs', () => {
+    const totals = channelTotalsOf([
+      s('diff', [
+        { channel: 'stdout', verdict: 'accepted', deviations: ['d'] },
+        { channel: 'exit', verdict: 'diff' },
+      ]),
+    ]);
+    expect(totals.stdout).toEqual({ compared: 1, pass: 1, diff: 0, parity: 1 });
+    expect(totals.exit).toEqual({ compared: 1, pass: 0, diff: 1, parity: 0 });
+  });
 });

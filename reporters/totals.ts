@@ -13,7 +13,7 @@ import type { ChannelTotals, ScenarioReport, Totals } from './model.ts';
 export const VERDICTS: readonly Verdict[] = ['pass', 'accepted', 'diff', 'flaky', 'error', 'missing', 'new'];
 
 /** Every channel, in the order reports list them. */
-export const CHANNELS: readonly Channel[] = ['stdout', 'stderr', 'exit', 'files', 'timing'];
+export const CHANNELS: readonly Channel[] = ['stdout', 'stderr', 'exit', 'files', 'http', 'timing'];
 
 /** Verdicts that count towards parity (DESIGN.md: `pass` or `accepted`). */
 export function isParityVerdict(verdict: Verdict): boolean {
@@ -68,9 +68,10 @@ export type ChannelTotalsMap = Partial<Record<ChannelResult['channel'], ChannelT
 
 /**
  * Rolls channel comparisons up per channel. Every `ChannelResult` counts once (the `files`
- * channel counts once per file). A `diff` channel result inside a scenario whose verdict is
- * `accepted` counts as `pass`: the difference matched a reviewed deviation, and DESIGN.md
- * defines channel parity like scenario parity (`pass` or `accepted`).
+ * channel counts once per file). An `accepted` channel result (and, from reports written before
+ * channels carried their own `accepted` verdict, a `diff` one inside an `accepted` scenario)
+ * counts as `pass`: the difference matched a reviewed deviation, and DESIGN.md defines channel
+ * parity like scenario parity (`pass` or `accepted`).
  *
  * @returns channels in {@link CHANNELS} order, each with `parity = pass ÷ compared`.
  */
@@ -82,7 +83,7 @@ export function channelTotalsOf(
     for (const result of scenario.channels) {
       const entry = counts.get(result.channel) ?? { compared: 0, pass: 0, diff: 0 };
       entry.compared += 1;
-      if (result.verdict === 'pass' || scenario.verdict === 'accepted') entry.pass += 1;
+      if (result.verdict !== 'diff' || scenario.verdict === 'accepted') entry.pass += 1;
       else entry.diff += 1;
       counts.set(result.channel, entry);
     }
