@@ -33,8 +33,14 @@ if (!existsSync(entry)) {
 // Ctrl-C / SIGTERM: exit through process.exit, whose hook (recorders/process.ts) kills every
 // process tree a run started and removes its temp dir; an interrupted record never swaps in
 // its staging folder, so the previous baseline revision stays.
-process.once('SIGINT', () => process.exit(130));
-process.once('SIGTERM', () => process.exit(143));
+// A command that handles the signal itself (record --proxy saves what it captured) has its
+// own listener; then this one steps aside.
+process.on('SIGINT', () => {
+  if (process.listenerCount('SIGINT') === 1) process.exit(130);
+});
+process.on('SIGTERM', () => {
+  if (process.listenerCount('SIGTERM') === 1) process.exit(143);
+});
 const { runCli } = await import(pathToFileURL(entry).href);
 const code = await runCli(process.argv.slice(2));
 process.exit(code);

@@ -16,6 +16,7 @@ import { ParityError } from './errors.ts';
 import { recordSuite, type RecordResult } from './record.ts';
 import { describeNoise } from './noise.ts';
 import { registerReviewCommands } from './review.ts';
+import { recordProxy, registerHttpCommands } from './http-cli.ts';
 import { stopDatabaseProviders } from './service-run.ts';
 import { redactorFor } from './runner.ts';
 import { runVerify } from './verify-run.ts';
@@ -134,7 +135,8 @@ function printDrift(io: CliIo, r: RecordResult, color: boolean): void {
   if (drift.changed.length > 20) io.stdout.write(`    … and ${drift.changed.length - 20} more changed scenarios\n`);
 }
 
-async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean; ci?: boolean; runs?: number }): Promise<number> {
+async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean; ci?: boolean; runs?: number; proxy?: boolean; listen?: number; out?: string; duration?: number }): Promise<number> {
+  if (opts.proxy) return recordProxy(io, opts);
   if (opts.ci) throw new ParityError('USAGE', '--ci never writes baselines, so it cannot be used with record; run `paritykit verify --ci` in CI');
   const config = await loadConfig(io.cwd, opts.config);
   const store = createFsBaselineStore(config.baselineDir);
@@ -275,6 +277,8 @@ Examples:
   $ paritykit record --suite ledger     one suite
   $ paritykit record --scenario 'tab*'  only matching ids (others keep theirs)
   $ paritykit record --dry-run          show the legacy's drift, write nothing
+  $ paritykit record --proxy --listen 8080 --suite orders
+                                        record real traffic to a service's legacy
 `,
   verify: `
 Examples:
@@ -329,6 +333,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   common(program.command('record').description('run every scenario against the legacy and store a new baseline revision'))
     .option('--dry-run', 'show what changed in the legacy since the previous revision; write nothing')
     .option('--runs <n>', 'runs of each scenario against the legacy; places where they differ are learned as noise (default 2)', parsePositiveInt('--runs'))
+    .option('--proxy', 'record real HTTP traffic: a reverse proxy in front of the legacy of a service suite')
+    .option('--listen <port>', 'with --proxy: port to listen on (default: any free port, printed)', parseCount('--listen'))
+    .option('-o, --out <file>', 'with --proxy: scenario file for the captured requests')
+    .option('--duration <s>', 'with --proxy: stop after this many seconds (default: Ctrl-C)', parsePositiveInt('--duration'))
     .addOption(new Option('--ci').hideHelp())
     .addHelpText('after', EXAMPLES.record)
     .action(async (opts) => setExit(await commandRecord(io, opts)));
@@ -350,6 +358,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (opts) => setExit(await commandReport(io, opts)));
 
   registerReviewCommands(program, io, setExit);
+  registerHttpCommands(program, io, setExit);
 
   const baselines = program.command('baselines').description('inspect the baseline store').addHelpText('after', EXAMPLES.log);
   baselines

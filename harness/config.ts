@@ -206,7 +206,7 @@ const captureSchema = z.strictObject({ json: z.string().optional(), header: z.st
 const requestSchema = z.strictObject({
   name: z.string().optional(),
   method: z.string().regex(/^[A-Za-z]+$/, 'must be an HTTP method like GET or POST').optional(),
-  path: z.string().startsWith('/', 'must start with / (it is relative to the target URL)'),
+  path: z.string().regex(/^(\/|\{\{)/, 'must start with / (it is relative to the target URL) or be a captured {{name}}'),
   query: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
   headers: stringRecord.optional(),
   body: z.union([

@@ -190,8 +190,9 @@ export type NoiseLocation =
 
 /** One learned noise rule: a place in one channel (and file) that differs between legacy runs. */
 export interface NoiseRule {
-  channel: 'stdout' | 'stderr' | 'files';
-  /** File path, for the `files` channel. */
+  channel: 'stdout' | 'stderr' | 'files' | 'http';
+  /** File path for the `files` channel; the exchange (`#1`, 1-based) for the `http` channel,
+   * whose rules apply to the response body. */
   path?: string;
   where: NoiseLocation;
   /** Distinct values seen across the legacy runs (redacted, at most 5, each at most 200 chars). */

@@ -208,6 +208,35 @@ function learnPayload(a: Buffer, b: Buffer, format: ContentFormat, out: (loc: No
   return learnText(ta, tb, out);
 }
 
+/** Format of an HTTP body, from its content-type (else sniffed). */
+export function bodyFormat(headers: ReadonlyArray<[string, string]>, body: Buffer): ContentFormat {
+  const type = headers.find(([k]) => k.toLowerCase() === 'content-type')?.[1].toLowerCase() ?? '';
+  if (type.includes('json')) return 'json';
+  if (type.includes('csv')) return 'csv';
+  if (type.startsWith('image/')) return 'image';
+  return detectFormat(null, body);
+}
+
+/** The http channel: same number of exchanges and statuses, noise in response bodies. */
+function learnHttp(first: ScenarioObservation, other: ScenarioObservation, rules: RuleSet): void {
+  if (!first.http && !other.http) return;
+  const a = first.http?.exchanges ?? [];
+  const b = other.http?.exchanges ?? [];
+  if (Boolean(first.http?.error) !== Boolean(other.http?.error)) throw new Structural(`http: the scenario failed in one run only (${first.http?.error ?? other.http?.error})`);
+  if (a.length !== b.length) throw new Structural(`http: ${a.length} exchanges in one run and ${b.length} in another`);
+  a.forEach((x, i) => {
+    const y = b[i];
+    const label = `#${i + 1}`;
+    if (x.response.status !== y.response.status) throw new Structural(`http ${label}: status ${x.response.status} in one run and ${y.response.status} in another`);
+    try {
+      learnPayload(x.response.body, y.response.body, bodyFormat(x.response.headers, x.response.body), (loc, values) => rules.add('http', label, loc, values));
+    } catch (err) {
+      if (err instanceof Structural) throw new Structural(`http ${label}: ${err.message}`);
+      throw err;
+    }
+  });
+}
+
 /**
  * Learns a scenario's noise from two or more legacy runs of it (the first is the one stored).
  *
@@ -239,6 +268,7 @@ export function learnNoise(runs: ScenarioObservation[]): ScenarioNoise {
         const odd = [...a.filter((p) => !b.includes(p)), ...b.filter((p) => !a.includes(p))][0];
         throw new Structural(`file ${odd} is written in one run only`);
       }
+      learnHttp(first, other, rules);
       for (const f of first.files) {
         const g = files.get(f.path)!;
         if (f.change !== g.change) throw new Structural(`file ${f.path} is ${f.change} in one run and ${g.change} in another`);
@@ -261,7 +291,7 @@ export function learnNoise(runs: ScenarioObservation[]): ScenarioNoise {
 /** The rules of one payload (channel, and file path for the files channel). */
 export function rulesFor(rules: readonly NoiseRule[] | undefined, channel: Channel, path?: string): NoiseRule[] {
   if (!rules || rules.length === 0) return [];
-  return rules.filter((r) => r.channel === channel && (channel !== 'files' || r.path === path));
+  return rules.filter((r) => r.channel === channel && ((channel !== 'files' && channel !== 'http') || r.path === path));
 }
 
 function maskText(text: string, rules: NoiseRule[]): string {

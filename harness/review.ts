@@ -49,7 +49,7 @@ export interface DeviationMeta {
 }
 
 /** The channels a deviation can name (`timing` is never compared). */
-const DEVIATION_CHANNELS: ReadonlySet<string> = new Set<DeviationChannel>(['stdout', 'stderr', 'exit', 'files']);
+const DEVIATION_CHANNELS: ReadonlySet<string> = new Set<DeviationChannel>(['stdout', 'stderr', 'exit', 'files', 'http']);
 
 /** The part of a deviation that says which difference it explains (one item of a difference). */
 interface ItemMatch {

@@ -171,9 +171,11 @@ export function compareObservations(
   if (scenario.requests) {
     // Exchange scenarios: only the http channel carries behaviour.
     const empty = { exchanges: [] };
+    // Response bodies: learned noise masked first (rules of exchange #n), then the normalizers.
     return compareHttp(legacy.http ?? empty, candidate.http ?? empty, {
       tolerances: tolerancesFor(suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
-      normalize: (text, format) => normalizeText(text, format, suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
+      normalize: (text, format, ctx) =>
+        normalizeText(applyNoise(text, format, rulesFor(noise, 'http', `#${ctx.exchange + 1}`)), format, suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
     });
   }
   const out: ChannelResult[] = [];
