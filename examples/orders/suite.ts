@@ -17,4 +17,6 @@ export const ordersSuite: SuiteConfig = {
   candidate: { start: { command: [process.execPath, path.join(here, 'launch.mjs'), 'candidate'], ready: { url: '/health', timeoutMs: 30_000 } }, database },
   scenarios: path.join(here, 'scenarios', '*.yaml'),
   timeoutMs: 15_000,
+  // Each scenario waits mostly on its own service and database: more than one per core helps.
+  concurrency: 4,
 };
