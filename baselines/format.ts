@@ -46,7 +46,7 @@ export interface StoredObservation {
   exit: ExitObservation;
   files: StoredFile[];
   /** The http channel (exchange scenarios only). */
-  http?: { exchanges: StoredExchange[]; error?: string };
+  http?: { exchanges: StoredExchange[]; error?: string; outbound?: StoredExchange[] };
 }
 
 /** `scenarios/<id>.json`. */

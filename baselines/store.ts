@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ParityError } from '../harness/errors.ts';
 import { redactHeaderList } from '../harness/redact.ts';
-import type { FileObservation, Scenario, ScenarioNoise, ScenarioObservation } from '../harness/model.ts';
+import type { FileObservation, HttpExchange, Scenario, ScenarioNoise, ScenarioObservation } from '../harness/model.ts';
 import type { TargetIdentity } from '../reporters/model.ts';
 import {
   FORMAT_VERSION,
@@ -30,6 +30,7 @@ import {
   type Manifest,
   type StoredFile,
   type StoredPayload,
+  type StoredExchange,
   type StoredScenario,
   type StoredTiming,
 } from './format.ts';
@@ -244,16 +245,19 @@ export async function loadBaseline(baselineDir: string, suite: string): Promise<
           content: f.content === null ? null : await decodePayload(dir, f.content, `${where} files["${f.path}"]`),
         })),
       );
+      const decodeExchanges = (list: StoredExchange[], label: string) =>
+        Promise.all(
+          list.map(async (x, n) => ({
+            request: { ...x.request, body: x.request.body === null ? null : await decodePayload(dir, x.request.body, `${where} ${label}[${n}].request.body`) },
+            response: { ...x.response, body: await decodePayload(dir, x.response.body, `${where} ${label}[${n}].response.body`) },
+            captures: x.captures,
+            durationMs: 0,
+          })),
+        );
       const http = o.http
         ? {
-            exchanges: await Promise.all(
-              o.http.exchanges.map(async (x, n) => ({
-                request: { ...x.request, body: x.request.body === null ? null : await decodePayload(dir, x.request.body, `${where} http[${n}].request.body`) },
-                response: { ...x.response, body: await decodePayload(dir, x.response.body, `${where} http[${n}].response.body`) },
-                captures: x.captures,
-                durationMs: 0,
-              })),
-            ),
+            exchanges: await decodeExchanges(o.http.exchanges, 'http'),
+            ...(o.http.outbound ? { outbound: await decodeExchanges(o.http.outbound, 'outbound') } : {}),
             ...(o.http.error ? { error: o.http.error } : {}),
           }
         : undefined;
@@ -330,6 +334,18 @@ export function serializeRecordings(
     if (blob) blobs.set(blob.hash, blob.data);
     return stored;
   };
+  // HAR field names; credential headers always redacted; durations are timing, not stored here.
+  const storeExchange = (x: HttpExchange): StoredExchange => ({
+    request: { method: x.request.method, url: redactText(x.request.url), headers: redactHeaderList(x.request.headers, redactText), body: x.request.body === null ? null : put(x.request.body) },
+    response: {
+      status: x.response.status,
+      statusText: x.response.statusText,
+      headers: redactHeaderList(x.response.headers, redactText),
+      body: put(x.response.body),
+      ...(x.response.encoding ? { encoding: x.response.encoding } : {}),
+    },
+    captures: Object.fromEntries(Object.entries(x.captures).map(([k, v]) => [k, redactText(v)])),
+  });
   for (const { scenario, observation: o, noise: learned } of [...recorded].sort((a, b) => (a.scenario.id < b.scenario.id ? -1 : 1))) {
     if (learned && (learned.rules.length > 0 || learned.nondeterministic)) {
       noise[scenario.id] = {
@@ -349,17 +365,8 @@ export function serializeRecordings(
         ...(o.http
           ? {
               http: {
-                exchanges: o.http.exchanges.map((x) => ({
-                  request: { method: x.request.method, url: redactText(x.request.url), headers: redactHeaderList(x.request.headers, redactText), body: x.request.body === null ? null : put(x.request.body) },
-                  response: {
-                    status: x.response.status,
-                    statusText: x.response.statusText,
-                    headers: redactHeaderList(x.response.headers, redactText),
-                    body: put(x.response.body),
-                    ...(x.response.encoding ? { encoding: x.response.encoding } : {}),
-                  },
-                  captures: Object.fromEntries(Object.entries(x.captures).map(([k, v]) => [k, redactText(v)])),
-                })),
+                exchanges: o.http.exchanges.map(storeExchange),
+                ...(o.http.outbound ? { outbound: o.http.outbound.map(storeExchange) } : {}),
                 ...(o.http.error ? { error: redactText(o.http.error) } : {}),
               },
             }

@@ -140,6 +140,12 @@ export interface HttpExchange {
 /** What an exchange scenario showed on one target: the `http` channel. */
 export interface HttpObservation {
   exchanges: HttpExchange[];
+  /** Third-party calls the service made during the scenario (through paritykit's forward
+   * proxy, `HTTP_PROXY`); `request.url` is absolute. Recorded from the legacy, answered from
+   * the recording for the candidate. */
+  outbound?: HttpExchange[];
+  /** Candidate calls that had no recorded answer (a call the legacy never made). */
+  unmatchedOutbound?: Array<{ method: string; url: string; reason: string }>;
   /** Set when the service could not be reached or started: what happened, with its log. */
   error?: string;
 }

@@ -74,7 +74,7 @@ export async function recordSuite(suite: ResolvedSuite, store: BaselineStore, op
   // Every (scenario, run) pair goes through one pool, so the runs of one scenario overlap too.
   const tasks = selected.flatMap((scenario) => Array.from({ length: runs }, (_, run) => ({ scenario, run })));
   const results = await mapPool(tasks, options.concurrency ?? suite.concurrency, async ({ scenario, run }) => {
-    const observation = await runScenario(suite.legacy, scenario, suite, options.signal);
+    const observation = await runScenario(suite.legacy, scenario, suite, options.signal, { redactText: (t) => redactor.redactText(t) });
     if (run === runs - 1) options.onScenario?.(scenario.id, ++done, selected.length);
     return observation;
   });

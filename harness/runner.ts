@@ -10,7 +10,7 @@ import { normalizeText, tolerancesFor, type NormalizeContext } from './normalize
 import { createRedactor, redactHeaderList, type Redactor } from './redact.ts';
 import picomatch from 'picomatch';
 import type { ResolvedSuite } from './config.ts';
-import { isCommandTarget, type ChannelResult, type ContentFormat, type Difference, type FileObservation, type NoiseRule, type Scenario, type ScenarioObservation, type Target } from './model.ts';
+import { isCommandTarget, type ChannelResult, type ContentFormat, type Difference, type FileObservation, type HttpExchange, type NoiseRule, type Scenario, type ScenarioObservation, type Target } from './model.ts';
 import { runServiceScenario } from './service-run.ts';
 import { compareHttp } from './compare/http.ts';
 import { applyNoise, rulesFor } from './noise.ts';
@@ -24,9 +24,15 @@ import { applyNoise, rulesFor } from './noise.ts';
  *
  * @throws ParityError `TARGET_FAILED` when the command cannot be spawned at all.
  */
-export function runScenario(target: Target, scenario: Scenario, suite: Pick<ResolvedSuite, 'timeoutMs'> & { rootDir?: string }, signal?: AbortSignal): Promise<ScenarioObservation> {
+export function runScenario(
+  target: Target,
+  scenario: Scenario,
+  suite: Pick<ResolvedSuite, 'timeoutMs'> & { rootDir?: string },
+  signal?: AbortSignal,
+  service?: { replayOutbound?: HttpExchange[]; redactText?: (text: string) => string },
+): Promise<ScenarioObservation> {
   if (!isCommandTarget(target)) {
-    return runServiceScenario(target, scenario, { rootDir: suite.rootDir ?? process.cwd(), timeoutMs: suite.timeoutMs, signal });
+    return runServiceScenario(target, scenario, { rootDir: suite.rootDir ?? process.cwd(), timeoutMs: suite.timeoutMs, signal, ...service });
   }
   return runCommand({
     argv: [...target.command, ...(scenario.args ?? [])],
@@ -172,11 +178,23 @@ export function compareObservations(
     // Exchange scenarios: only the http channel carries behaviour.
     const empty = { exchanges: [] };
     // Response bodies: learned noise masked first (rules of exchange #n), then the normalizers.
-    return compareHttp(legacy.http ?? empty, candidate.http ?? empty, {
+    const unmatched = candidate.http?.unmatchedOutbound ?? [];
+    const outboundResult: ChannelResult[] = unmatched.length
+      ? [
+          result('http', {
+            kind: 'value',
+            summary: `${unmatched.length} outbound call(s) the legacy never made`,
+            unified: unmatched.map((u) => `+ ${u.method} ${u.url}: ${u.reason}`).join('\n'),
+            legacy: null,
+            candidate: unmatched.map((u) => `${u.method} ${u.url}`),
+          }, { path: 'outbound calls' }),
+        ]
+      : [];
+    return [...outboundResult, ...compareHttp(legacy.http ?? empty, candidate.http ?? empty, {
       tolerances: tolerancesFor(suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
       normalize: (text, format, ctx) =>
         normalizeText(applyNoise(text, format, rulesFor(noise, 'http', `#${ctx.exchange + 1}`)), format, suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
-    });
+    })];
   }
   const out: ChannelResult[] = [];
   out.push(result('exit', compareValue('exit', legacy.exit, candidate.exit)));

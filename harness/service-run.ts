@@ -11,8 +11,9 @@ import { glob } from 'tinyglobby';
 import { startDatabaseProvider, type DatabaseProvider } from '../recorders/postgres.ts';
 import { runExchanges } from '../recorders/http.ts';
 import { startService, type RunningService } from '../recorders/service.ts';
+import { startOutboundRecorder, startOutboundReplayer, type OutboundProxy } from '../recorders/outbound.ts';
 import { ParityError } from './errors.ts';
-import type { DatabaseSpec, ExchangeScenario, HttpObservation, Scenario, ScenarioObservation, ServiceTarget } from './model.ts';
+import type { DatabaseSpec, ExchangeScenario, HttpExchange, HttpObservation, Scenario, ScenarioObservation, ServiceTarget } from './model.ts';
 
 const providers = new Map<string, Promise<DatabaseProvider>>();
 const templates = new Map<string, Promise<string>>();
@@ -76,13 +77,22 @@ function observationOf(http: HttpObservation, durationMs: number): ScenarioObser
 export async function runServiceScenario(
   target: ServiceTarget,
   scenario: Scenario,
-  options: { rootDir: string; timeoutMs: number; signal?: AbortSignal },
+  options: { rootDir: string; timeoutMs: number; signal?: AbortSignal; replayOutbound?: HttpExchange[]; redactText?: (text: string) => string },
 ): Promise<ScenarioObservation> {
   const t0 = performance.now();
   let db: { url: string; drop(): Promise<void> } | undefined;
   let service: RunningService | undefined;
+  let outbound: OutboundProxy | undefined;
   try {
     const env: Record<string, string> = {};
+    // Third-party calls go through paritykit's forward proxy: recorded from the legacy,
+    // answered from that recording for the candidate (so both see the same responses).
+    if (!('url' in target)) {
+      outbound = options.replayOutbound
+        ? await startOutboundReplayer(options.replayOutbound, { redactText: options.redactText, matchOrigin: false })
+        : await startOutboundRecorder({ redactText: options.redactText });
+      Object.assign(env, { HTTP_PROXY: outbound.url, http_proxy: outbound.url, NODE_USE_ENV_PROXY: '1' });
+    }
     // A `url` target is run by someone else: paritykit cannot hand it a database.
     if (target.database && !('url' in target)) {
       const provider = await providerFor(target.database, options.rootDir);
@@ -98,6 +108,13 @@ export async function runServiceScenario(
       signal: options.signal,
     });
     if (http.error) http.error = `${http.error}\n--- service log (last lines) ---\n${tail(service.log())}`;
+    if (outbound) {
+      await service.stop();
+      const calls = outbound.calls();
+      if (calls.length > 0) http.outbound = calls;
+      const unmatched = options.replayOutbound ? outbound.unmatched() : [];
+      if (unmatched.length > 0) http.unmatchedOutbound = unmatched;
+    }
     return observationOf(http, performance.now() - t0);
   } catch (err) {
     if (err instanceof ParityError && err.code === 'CONFIG_INVALID') throw err;
@@ -105,6 +122,7 @@ export async function runServiceScenario(
     return observationOf({ exchanges: [], error: message }, performance.now() - t0);
   } finally {
     await service?.stop().catch(() => undefined);
+    await outbound?.close().catch(() => undefined);
     await db?.drop().catch(() => undefined);
   }
 }

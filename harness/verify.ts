@@ -77,7 +77,9 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
     ...(recorded.noise?.nondeterministic ? { nondeterministic: recorded.noise.nondeterministic } : {}),
   };
   try {
-    const run = async () => redactObservation(await runScenario(suite.candidate, scenario, suite, options.signal), options.redactor);
+    // A service candidate's third-party calls are answered from the legacy's recording.
+    const service = { replayOutbound: recorded.observation.http?.outbound ?? [], redactText: (t: string) => options.redactor.redactText(t) };
+    const run = async () => redactObservation(await runScenario(suite.candidate, scenario, suite, options.signal, service), options.redactor);
     const candidate = await run();
     const compared = compareObservations(suite, scenario, recorded.observation, candidate, noise);
     const { channels, used } = applyDeviations({ suite: suite.name, scenarioId: scenario.id, tags: scenario.tags ?? [] }, compared, options.deviations ?? [], options.today ?? localDate());
