@@ -91,7 +91,9 @@ export async function runServiceScenario(
       outbound = options.replayOutbound
         ? await startOutboundReplayer(options.replayOutbound, { redactText: options.redactText, matchOrigin: false })
         : await startOutboundRecorder({ redactText: options.redactText });
-      Object.assign(env, { HTTP_PROXY: outbound.url, http_proxy: outbound.url, NODE_USE_ENV_PROXY: '1' });
+      // Only the conventional variables: NODE_USE_ENV_PROXY would change how Node's own http
+      // client behaves inside the system under test (it rejects a hand-set Host header).
+      Object.assign(env, { HTTP_PROXY: outbound.url, http_proxy: outbound.url });
     }
     // A `url` target is run by someone else: paritykit cannot hand it a database.
     if (target.database && !('url' in target)) {

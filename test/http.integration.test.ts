@@ -133,3 +133,53 @@ describe('service suites', () => {
     expect(stored).toMatch(/\{ url \}|start/);
   });
 });
+
+/** Like paritykit() but without blocking this process (the fake third party lives here). */
+function paritykitAsync(cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', CI: '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('outbound calls', () => {
+  it('records the legacy\'s third-party calls, answers the candidate from them, and reports a call the legacy never made', async () => {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const weather = createServer((req, res) => {
+      hits++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ sky: req.url === '/today' ? 'sunny' : 'rain', at: Date.now() }));
+    });
+    await new Promise<void>((r) => weather.listen(0, '127.0.0.1', () => r()));
+    const weatherUrl = `http://127.0.0.1:${(weather.address() as { port: number }).port}`;
+    const odir = path.join(dir, 'outbound');
+    mkdirSync(odir, { recursive: true });
+    const target = (variant: string) => ({
+      start: { command: [process.execPath, path.join(notes, 'service.mjs')], env: { VARIANT: variant, WEATHER_URL: weatherUrl }, ready: { url: '/health' } },
+      database: { fixtures: [path.join(notes, 'schema.sql')] },
+    });
+    const write = (candidate: string) =>
+      writeFileSync(path.join(odir, 'paritykit.config.json'), JSON.stringify({ suites: [{ name: 'w', legacy: target('legacy'), candidate: target(candidate), scenarios: [{ id: 'weather', requests: [{ path: '/weather' }] }] }] }));
+    write('legacy');
+    expect((await paritykitAsync(odir, 'record', '--runs', '1')).code).toBe(0);
+    expect(hits).toBe(1);
+    const stored = JSON.parse(readFileSync(path.join(odir, 'baselines', 'w', 'scenarios', 'weather.json'), 'utf8'));
+    expect(stored.observation.http.outbound[0].request.url).toBe(`${weatherUrl}/today`);
+    // the third party is gone: verify must answer the candidate from the recording
+    await new Promise<void>((r) => weather.close(() => r()));
+    const same = await paritykitAsync(odir, 'verify', '--reruns', '0');
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    write('candidate-outbound');
+    const extra = await paritykitAsync(odir, 'verify', '--reruns', '0');
+    expect(extra.code).toBe(1);
+    const report = JSON.parse(readFileSync(path.join(odir, 'parity-report', 'report.json'), 'utf8'));
+    const outbound = report.suites[0].scenarios[0].channels.find((c: { path?: string }) => c.path === 'outbound calls');
+    expect(outbound.difference.summary).toBe('1 outbound call(s) the legacy never made');
+    expect(outbound.difference.unified).toContain('/tomorrow');
+  });
+});
