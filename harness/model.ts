@@ -172,6 +172,13 @@ export interface ChannelResult {
   difference?: Difference;
   /** For `accepted`: ids of the deviations that explained the difference. */
   deviations?: string[];
+  /** For a differing http exchange: the exchange itself, so reports can show the request and
+   * both responses (bodies as UTF-8 text clipped to 4 KiB). */
+  exchange?: {
+    request: { method: string; url: string; headers: Array<[string, string]>; body?: string };
+    legacy?: { status: number; statusText: string; headers: Array<[string, string]>; body?: string };
+    candidate?: { status: number; statusText: string; headers: Array<[string, string]>; body?: string };
+  };
 }
 
 /**

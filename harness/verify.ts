@@ -81,6 +81,12 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
     const service = { replayOutbound: recorded.observation.http?.outbound ?? [], redactText: (t: string) => options.redactor.redactText(t) };
     const run = async () => redactObservation(await runScenario(suite.candidate, scenario, suite, options.signal, service), options.redactor);
     const candidate = await run();
+    // A service candidate that failed to start or crashed is an error with its log, not a diff
+    // (unless the legacy failed the same way when it was recorded).
+    if (candidate.http?.error && !recorded.observation.http?.error) {
+      if (options.keepCandidate) await options.keepCandidate(scenario.id, candidate);
+      return { ...base, verdict: 'error', durationMs: elapsed(), channels: [], error: `candidate: ${candidate.http.error}`, ...learned };
+    }
     const compared = compareObservations(suite, scenario, recorded.observation, candidate, noise);
     const { channels, used } = applyDeviations({ suite: suite.name, scenarioId: scenario.id, tags: scenario.tags ?? [] }, compared, options.deviations ?? [], options.today ?? localDate());
     let verdict: ScenarioReport['verdict'] = verdictOf(channels);
