@@ -45,7 +45,7 @@ function useColor(io: CliIo): boolean {
 }
 
 /** A progress display: a bar with ETA on a TTY, plain lines elsewhere (CI logs). */
-function createProgress(io: CliIo, label: string) {
+function createProgress(io: CliIo, label: string, unit = 'scenarios') {
   const tty = Boolean(io.stderr.isTTY) && !io.env.CI;
   let bar: cliProgress.SingleBar | null = null;
   let total = 0;
@@ -61,7 +61,7 @@ function createProgress(io: CliIo, label: string) {
         );
         bar.start(n, 0, { last: '' });
       } else if (n > 0) {
-        io.stderr.write(`${label}: ${n} scenarios\n`);
+        io.stderr.write(`${label}: ${n} ${unit}\n`);
       }
     },
     tick(name: string, problem?: string) {
@@ -148,8 +148,8 @@ async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean
       io.stderr.write(`suite ${suite.name}: no scenario matches --scenario ${opts.scenario?.join(',')}\n`);
       continue;
     }
-    const progress = createProgress(io, `record ${suite.name}`);
-    progress.start(scenarios.length);
+    const progress = createProgress(io, `record ${suite.name}`, 'runs');
+    progress.start(scenarios.length * (opts.runs ?? 2));
     let result: RecordResult;
     try {
       result = await recordSuite(suite, store, {

@@ -10,6 +10,9 @@ import type { ChannelResult, NoiseRule, Scenario, ScenarioObservation } from './
 import { learnNoise } from './noise.ts';
 import { PARITYKIT_VERSION } from './version.ts';
 
+/** Least time (ms) between the starts of two legacy runs of one scenario (see recordSuite). */
+export const MIN_RUN_GAP_MS = 1100;
+
 /** A scenario whose legacy behaviour differs from the previous revision. */
 export interface DriftEntry {
   id: string;
@@ -51,7 +54,7 @@ export interface RecordOptions {
   scenarios?: Scenario[];
   /** Runs of each scenario against the legacy, to learn noise (default 2; 1 learns nothing). */
   runs?: number;
-  /** Called after each scenario ran (for progress display). */
+  /** Called after each legacy run (for progress display): `total` is scenarios × runs. */
   onScenario?: (id: string, done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -71,16 +74,25 @@ export async function recordSuite(suite: ResolvedSuite, store: BaselineStore, op
   const previous = await store.load(suite.name);
   const runs = Math.max(1, options.runs ?? 2);
   let done = 0;
-  // Every (scenario, run) pair goes through one pool, so the runs of one scenario overlap too.
-  const tasks = selected.flatMap((scenario) => Array.from({ length: runs }, (_, run) => ({ scenario, run })));
-  const results = await mapPool(tasks, options.concurrency ?? suite.concurrency, async ({ scenario, run }) => {
-    const observation = await runScenario(suite.legacy, scenario, suite, options.signal, { redactText: (t) => redactor.redactText(t) });
-    if (run === runs - 1) options.onScenario?.(scenario.id, ++done, selected.length);
-    return observation;
-  });
+  // Runs go in passes: every scenario once, then again. Two runs of one scenario never overlap,
+  // and start at least MIN_RUN_GAP_MS apart, so a timestamp with second resolution still varies
+  // between them (run at the same moment, noise would look like stable behaviour).
+  const passes: ScenarioObservation[][] = [];
+  for (let pass = 0; pass < runs; pass++) {
+    const started = Date.now();
+    passes.push(
+      await mapPool(selected, options.concurrency ?? suite.concurrency, async (scenario) => {
+        const observation = await runScenario(suite.legacy, scenario, suite, options.signal, { redactText: (t) => redactor.redactText(t) });
+        options.onScenario?.(scenario.id, ++done, selected.length * runs);
+        return observation;
+      }),
+    );
+    const wait = MIN_RUN_GAP_MS - (Date.now() - started);
+    if (pass < runs - 1 && wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
   if (options.signal?.aborted) throw options.signal.reason;
   const observations = selected.map((scenario, i) => {
-    const mine = results.slice(i * runs, (i + 1) * runs);
+    const mine = passes.map((p) => p[i]);
     return { scenario, observation: mine[0], noise: learnNoise(mine) };
   });
 
