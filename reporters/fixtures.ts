@@ -342,6 +342,165 @@ export function sampleReport(): ParityReport {
   return structuredClone(reportOf([ledger, migrations]));
 }
 
+const JSON_HEADERS: Array<[string, string]> = [['content-type', 'application/json']];
+
+const createOrderDiff: Difference = {
+  kind: 'json',
+  summary: 'status 201 → 400; 4 body paths differ (3 removed, 1 added)',
+  unified: [
+    '~ $.status: 201 → 400',
+    '- $.body.id: 17',
+    '- $.body.sku: "A1"',
+    '- $.body.total: 21',
+    '+ $.body.error: "qty must be a string"',
+  ].join('\n'),
+  changes: [
+    { path: '$.status', kind: 'changed', legacy: 201, candidate: 400 },
+    { path: '$.body.id', kind: 'removed', legacy: 17 },
+    { path: '$.body.sku', kind: 'removed', legacy: 'A1' },
+    { path: '$.body.total', kind: 'removed', legacy: 21 },
+    { path: '$.body.error', kind: 'added', candidate: 'qty must be a string' },
+  ],
+};
+
+const receiptDiff: Extract<Difference, { kind: 'binary' }> = {
+  kind: 'binary',
+  summary: 'binary content differs (912 → 1,004 bytes)',
+  unified: [
+    'legacy:    912 bytes  sha256 0b7a4f3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f50',
+    'candidate: 1004 bytes  sha256 5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e61',
+  ].join('\n'),
+  legacy: { size: 912, sha256: '0b7a4f3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f50' },
+  candidate: { size: 1004, sha256: '5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e61' },
+};
+
+const CREATE_ORDER_PASS: ChannelResult = { channel: 'http', path: '#1 POST /orders', format: 'json', verdict: 'pass' };
+
+/**
+ * An HTTP service suite, `orders-api`, whose differing `http` results carry their exchange
+ * (request and both responses): `list-orders` passes; `create-order` differs in status and JSON
+ * body (201 → 400); `order-receipt` differs in a binary body (shown as `<binary, …>`);
+ * `cancel-order` differs in status only (200 → 204), accepted by the deviation
+ * `delete-no-content`; `pay-order` is an `error` whose candidate stopped before request #2, so
+ * that exchange carries the legacy's response only.
+ */
+export function serviceSuite(): SuiteReport {
+  const suite = suiteOf(
+    'orders-api',
+    [
+      scenario('list-orders', 'pass', [{ channel: 'http', path: '#1 GET /orders', format: 'json', verdict: 'pass' }], { tags: ['orders'], durationMs: 18 }),
+      scenario(
+        'create-order',
+        'diff',
+        [
+          {
+            channel: 'http',
+            path: '#1 POST /orders',
+            format: 'json',
+            verdict: 'diff',
+            difference: createOrderDiff,
+            exchange: {
+              request: { method: 'POST', url: '/orders', headers: [...JSON_HEADERS, ['accept', 'application/json']], body: '{"sku":"A1","qty":2}' },
+              legacy: { status: 201, statusText: 'Created', headers: [...JSON_HEADERS, ['location', '/orders/17']], body: '{"id":17,"sku":"A1","total":21}' },
+              candidate: { status: 400, statusText: 'Bad Request', headers: JSON_HEADERS, body: '{"error":"qty must be a string"}' },
+            },
+          },
+        ],
+        { tags: ['orders', 'write'], durationMs: 25 },
+      ),
+      scenario(
+        'order-receipt',
+        'diff',
+        [
+          CREATE_ORDER_PASS,
+          {
+            channel: 'http',
+            path: '#2 GET /orders/{{orderId}}/receipt',
+            format: 'binary',
+            verdict: 'diff',
+            difference: receiptDiff,
+            exchange: {
+              request: { method: 'GET', url: '/orders/903/receipt', headers: [['accept', 'application/pdf']] },
+              legacy: { status: 200, statusText: 'OK', headers: [['content-type', 'application/pdf']], body: `<binary, 912 bytes, sha256 ${receiptDiff.legacy.sha256}>` },
+              candidate: { status: 200, statusText: 'OK', headers: [['content-type', 'application/pdf']], body: `<binary, 1004 bytes, sha256 ${receiptDiff.candidate.sha256}>` },
+            },
+          },
+        ],
+        { tags: ['orders'], durationMs: 31 },
+      ),
+      scenario(
+        'cancel-order',
+        'accepted',
+        [
+          CREATE_ORDER_PASS,
+          {
+            channel: 'http',
+            path: '#2 DELETE /orders/{{orderId}}',
+            format: 'json',
+            verdict: 'accepted',
+            difference: { kind: 'value', summary: 'status 200 → 204', unified: '~ status: 200 → 204', legacy: 200, candidate: 204 },
+            deviations: ['delete-no-content'],
+            exchange: {
+              request: { method: 'DELETE', url: '/orders/903', headers: [] },
+              legacy: { status: 200, statusText: 'OK', headers: [] },
+              candidate: { status: 204, statusText: 'No Content', headers: [] },
+            },
+          },
+        ],
+        { tags: ['orders', 'write'], durationMs: 22 },
+      ),
+      scenario(
+        'pay-order',
+        'error',
+        [
+          CREATE_ORDER_PASS,
+          {
+            channel: 'http',
+            path: '#2 POST /orders/{{orderId}}/pay',
+            verdict: 'diff',
+            difference: {
+              kind: 'value',
+              summary: 'the candidate did not send request #2 (its scenario stopped: socket hang up)',
+              unified: '~ request #2: 202 Accepted → (not sent)',
+              legacy: 202,
+              candidate: null,
+            },
+            exchange: {
+              request: { method: 'POST', url: '/orders/17/pay', headers: JSON_HEADERS, body: '{"card":"[REDACTED]"}' },
+              legacy: { status: 202, statusText: 'Accepted', headers: JSON_HEADERS, body: '{"status":"pending"}' },
+            },
+          },
+        ],
+        { tags: ['orders', 'payments'], durationMs: 40, error: 'candidate: socket hang up at request #2 (POST /orders/{{orderId}}/pay)' },
+      ),
+    ],
+    {
+      legacy: { command: ['node', 'legacy/server.js'], version: 'orders 1.9.4', gitCommit: null },
+      candidate: { command: ['node', 'dist/server.js'], version: 'orders 2.0.0-beta.1', gitCommit: null },
+      revision: 'sha256:5a1f0e9d2c3b',
+      recordedAt: '2025-11-20T16:10:00.000Z',
+    },
+  );
+  suite.deviations = [
+    {
+      id: 'delete-no-content',
+      reason: 'DELETE answers 204 without a body, as RFC 9110 recommends; clients ignore the body.',
+      ticket: 'ORD-31',
+      owner: 'kim',
+      channel: 'http',
+      where: '$.status',
+      covered: ['cancel-order'],
+      status: 'active',
+    },
+  ];
+  return structuredClone(suite);
+}
+
+/** A one-suite report of {@link serviceSuite}. */
+export function serviceReport(): ParityReport {
+  return reportOf([serviceSuite()]);
+}
+
 /**
  * A large one-suite report for scale tests: `count` scenarios (ids `case-00001`…), every 50th
  * a `diff` on stdout, the rest `pass`.
@@ -387,11 +546,13 @@ export const HOSTILE_STRINGS = [
  * cells, binary summaries, error messages, commands, versions, commits, baseline fields, the
  * config path, deviations (ids, reasons, tickets — among them a `javascript:` URL and an https
  * URL carrying markup —, owners, places, covered ids), noise rules (places and values seen),
- * non-deterministic notes, flaky varying places and unreferenced baseline ids. For escaping tests.
+ * non-deterministic notes, flaky varying places and unreferenced baseline ids. A third suite,
+ * {@link serviceSuite}, carries them in its HTTP exchanges (method, URL, headers, bodies, reason
+ * phrases). For escaping tests.
  */
 export function hostileReport(): ParityReport {
   const all = HOSTILE_STRINGS.join(' ');
-  const report = sampleReport();
+  const report = reportOf([...sampleReport().suites, hostileServiceSuite()]);
   report.run.config = HOSTILE_STRINGS[0];
   report.run.gitCommit = HOSTILE_STRINGS[1];
   report.tool.version = HOSTILE_STRINGS[2];
@@ -452,4 +613,27 @@ export function hostileReport(): ParityReport {
   suite.deviations[0]!.reason = `${all} ${tickets[1]} www.example.com/\\<svg onload=alert(1)>`;
   suite.unreferenced = { ids: [...HOSTILE_STRINGS], policy: 'fail' };
   return report;
+}
+
+/** {@link serviceSuite} with {@link HOSTILE_STRINGS} in every part of each exchange: method, URL,
+ * header names and values, bodies and reason phrases, and in the exchange labels. */
+function hostileServiceSuite(): SuiteReport {
+  const suite = serviceSuite();
+  const h = HOSTILE_STRINGS;
+  const headers = (): Array<[string, string]> => h.map((text, i) => [i % 2 === 0 ? text : `x-${i}`, h[(i + 3) % h.length]!]);
+  for (const scenario of suite.scenarios) {
+    for (const result of scenario.channels) {
+      if (result.exchange === undefined) continue;
+      result.path = `#2 ${h[0]} ${h[1]}`;
+      const ex = result.exchange;
+      ex.request = { method: h[0], url: `/orders/${h[1]}?q=${h[5]}`, headers: headers(), body: h.join('\n') };
+      for (const side of [ex.legacy, ex.candidate]) {
+        if (side === undefined) continue;
+        side.statusText = h[side === ex.legacy ? 2 : 6]!;
+        side.headers = headers();
+        side.body = `${h.join('\n')}\n… (12 more bytes)`;
+      }
+    }
+  }
+  return suite;
 }

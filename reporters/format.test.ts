@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { sampleReport } from './fixtures.ts';
 import {
   deviationCounts,
+  exchangeLine,
+  exchangeStatus,
   firstLine,
   flakySentence,
   formatCommand,
@@ -90,5 +92,23 @@ describe('accepted, flaky, noise and deviation wording', () => {
     expect(httpUrl('HTTP://Example.com/a b')).toBeNull(); // spaces: not one URL
     expect(httpUrl('https://x.example/a"><svg/onload=alert(1)>')).toBe('https://x.example/a%22%3E%3Csvg/onload=alert(1)%3E');
     for (const text of ['javascript:alert(1)', 'PAY-12', 'ftp://x.example/', 'https://', '//x.example/a', ' https://x.example/']) expect(httpUrl(text), text).toBeNull();
+  });
+});
+
+describe('exchangeLine', () => {
+  const exchange = {
+    request: { method: 'POST', url: '/orders?page=2', headers: [] },
+    legacy: { status: 201, statusText: 'Created', headers: [] },
+    candidate: { status: 400, statusText: '', headers: [] }, // HTTP/2: no reason phrase
+  };
+
+  it('names the request and each side\'s status, with reason phrases when asked', () => {
+    expect(exchangeLine(exchange)).toBe('POST /orders?page=2 → legacy 201, candidate 400');
+    expect(exchangeLine(exchange, { reason: true })).toBe('POST /orders?page=2 → legacy 201 Created, candidate 400');
+  });
+
+  it('says which side never sent the request', () => {
+    expect(exchangeLine({ request: exchange.request, legacy: exchange.legacy })).toBe('POST /orders?page=2 → legacy 201, candidate not sent');
+    expect(exchangeStatus(undefined, { reason: true })).toBe('not sent');
   });
 });

@@ -59,6 +59,31 @@ export function acceptedBy(result: ChannelResult): string {
   return ids.length === 0 ? 'accepted' : `accepted by ${ids.join(', ')}`;
 }
 
+/** The HTTP exchange a differing `http` channel result carries (see `ChannelResult.exchange`). */
+export type ReportedExchange = NonNullable<ChannelResult['exchange']>;
+
+/**
+ * One line for an HTTP exchange: the request, then each side's status.
+ * `POST /orders → legacy 201, candidate 400`; with `reason: true` the reason phrases too
+ * (`legacy 201 Created, candidate 400 Bad Request`); a side that never sent the request shows
+ * `not sent`. Text comes from the systems under test: callers escape it for their output.
+ */
+export function exchangeLine(exchange: ReportedExchange, options: { reason?: boolean } = {}): string {
+  return `${exchangeRequestLine(exchange)} → legacy ${exchangeStatus(exchange.legacy, options)}, candidate ${exchangeStatus(exchange.candidate, options)}`;
+}
+
+/** `POST /orders?page=2`: the request's method and URL (path and query) as sent. */
+export function exchangeRequestLine(exchange: ReportedExchange): string {
+  return `${exchange.request.method} ${exchange.request.url}`;
+}
+
+/** `201`, or `201 Created` with `reason: true` (when there is a reason phrase: HTTP/2 has none);
+ * `not sent` for an absent response. */
+export function exchangeStatus(response: ReportedExchange['legacy'], options: { reason?: boolean } = {}): string {
+  if (response === undefined) return 'not sent';
+  return options.reason === true && response.statusText !== '' ? `${response.status} ${response.statusText}` : String(response.status);
+}
+
 /** Verdicts that are not parity and need someone's attention, worst first. */
 export const ATTENTION_VERDICTS: readonly Verdict[] = ['diff', 'error', 'missing', 'flaky', 'new'];
 

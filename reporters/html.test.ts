@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_STRINGS, hostileReport, manyScenariosReport, reportOf, sampleReport } from './fixtures.ts';
+import { HOSTILE_STRINGS, hostileReport, manyScenariosReport, reportOf, sampleReport, serviceReport, serviceSuite } from './fixtures.ts';
 import { CLIENT_SCRIPT, embedJson, escapeHtml, renderHtml } from './html.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -360,6 +360,87 @@ describe('renderHtml: the page script', () => {
     expect(multi.all().find((n) => n.className === 'sum')!.textContent).toMatch(/^stdout: the legacy printed 3 lines/);
   });
 
+  it('shows an HTTP exchange above its diff: the request, then both responses side by side', () => {
+    const page = loadPage(renderHtml(serviceReport()));
+    const detail = page.open(page.rowFor('create-order')).children[1]!;
+    const parts = detail.children.map((n) => `${n.tag}.${n.className}`);
+    expect(parts).toEqual(['h4.', 'details.exchange', 'div.scroll']); // heading, exchange, then the diff table
+    const ex = detail.children[1]!;
+    expect(ex.open).toBe(true);
+    expect(ex.children[0]!.tag).toBe('summary');
+    expect(ex.children[0]!.textContent).toBe('Request and responses: POST /orders → legacy 201 Created, candidate 400 Bad Request');
+    const text = (node: FakeNode) => node.children.map((c) => [c.className, c.textContent]);
+    const [request, sides] = [ex.children[1]!, ex.children[2]!];
+    expect(text(request)).toEqual([
+      ['msg-title', 'Request, as the candidate sent it'],
+      ['start', 'POST /orders'],
+      ['hdrs', 'content-type: application/json\naccept: application/json'],
+      ['body', '{"sku":"A1","qty":2}'],
+    ]);
+    expect(sides.className).toBe('sides');
+    expect(sides.children.map(text)).toEqual([
+      [
+        ['msg-title', 'Legacy response'],
+        ['start del', '201 Created'],
+        ['hdrs', 'content-type: application/json\nlocation: /orders/17'],
+        ['body', '{"id":17,"sku":"A1","total":21}'],
+      ],
+      [
+        ['msg-title', 'Candidate response'],
+        ['start add', '400 Bad Request'],
+        ['hdrs', 'content-type: application/json'],
+        ['body', '{"error":"qty must be a string"}'],
+      ],
+    ]);
+    expect(sides.all().filter((n) => n.tag === 'pre').every((n) => n.children.every((c) => c.tag === '#text'))).toBe(true);
+  });
+
+  it('shows binary bodies, bodiless responses and a side that never sent the request', () => {
+    const page = loadPage(renderHtml(serviceReport()));
+    const exchangeOf = (id: string) => page.open(page.rowFor(id)).all().find((n) => n.className === 'exchange')!;
+    const receipt = exchangeOf('order-receipt');
+    const bodies = receipt.all().filter((n) => n.className === 'body').map((n) => n.textContent);
+    expect(bodies).toEqual([
+      '<binary, 912 bytes, sha256 0b7a4f3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f50>',
+      '<binary, 1004 bytes, sha256 5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e61>',
+    ]);
+    // same status on both sides: not highlighted
+    expect(receipt.all().filter((n) => n.tag === 'pre' && n.className.startsWith('start')).map((n) => n.className)).toEqual(['start', 'start', 'start']);
+
+    const cancel = exchangeOf('cancel-order'); // accepted: the exchange is shown too
+    expect(cancel.all().filter((n) => n.className === 'note').map((n) => n.textContent)).toEqual(['No body.', 'No body.', 'No body.']);
+    expect(cancel.all().some((n) => n.className === 'hdrs')).toBe(false); // no headers, no empty block
+
+    const pay = exchangeOf('pay-order');
+    expect(pay.children[0]!.textContent).toBe('Request and responses: POST /orders/17/pay → legacy 202 Accepted, candidate not sent');
+    expect(pay.children[1]!.children[0]!.textContent).toBe('Request, as the legacy sent it');
+    expect(pay.all().find((n) => n.className.startsWith('start') && n.textContent === '202 Accepted')!.className).toBe('start'); // nothing to compare with
+    const candidate = pay.children[2]!.children[1]!;
+    expect(candidate.children.map((c) => c.textContent)).toEqual(['Candidate response', 'The candidate did not send this request.']);
+  });
+
+  it('collapses a long exchange and caps its headers', () => {
+    const report = serviceReport();
+    const ex = report.suites[0]!.scenarios[1]!.channels[0]!.exchange!;
+    ex.legacy!.body = Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n');
+    ex.candidate!.headers = Array.from({ length: 130 }, (_, i): [string, string] => [`x-h${i}`, 'v'.repeat(i === 0 ? 2000 : 1)]);
+    const page = loadPage(renderHtml(report));
+    const box = page.open(page.rowFor('create-order')).all().find((n) => n.className === 'exchange')!;
+    expect(box.open).toBe(false);
+    const headers = box.all().filter((n) => n.className === 'hdrs')[2]!.textContent.split('\n');
+    expect(headers).toHaveLength(101);
+    expect(headers[0]).toBe(`x-h0: ${'v'.repeat(994)}… (1006 more characters)`);
+    expect(headers.at(-1)).toBe('… 30 more headers');
+    // passing exchanges carry nothing: the data stays lean
+    const data = JSON.parse(/id="paritykit-data">([\s\S]*?)<\/script>/.exec(renderHtml(serviceReport()))![1]!);
+    expect(data.scenarios.filter((s: { ex?: unknown; diffs?: { ex?: unknown }[] }) => (s.diffs ?? []).some((d) => d.ex !== undefined)).map((s: { id: string }) => s.id)).toEqual([
+      'create-order',
+      'order-receipt',
+      'pay-order',
+      'cancel-order',
+    ]);
+  });
+
   it('filters by verdict and searches ids, tags and suite names', () => {
     const page = loadPage(renderHtml(sampleReport()));
     page.setFilter('pass', false);
@@ -409,8 +490,8 @@ describe('renderHtml: content from the systems under test is inert', () => {
     expect(links).toEqual(['href="https://tracker.example.com/a%22%3E%3Csvg/onload=alert(1)%3E" rel="noreferrer noopener"']);
     expect(html).toContain('<td class="ticket">javascript:alert(1)</td>');
     expect(html).toContain('<td class="ticket">&lt;script&gt;alert(1)&lt;/script&gt;</td>');
-    // the same set of elements and attributes as a page without hostile content
-    const clean = startTags(renderHtml(sampleReport()));
+    // the same set of elements and attributes as a page of the same suites without hostile content
+    const clean = startTags(renderHtml(reportOf([...sampleReport().suites, serviceSuite()])));
     expect(elements).toEqual(new Set(clean.map((t) => t.tag)));
     // (`open` depends on how many noise rules there are, not on their content)
     const withoutOpen = (set: Set<string>) => new Set([...set].filter((a) => a !== 'open'));
@@ -442,6 +523,18 @@ describe('renderHtml: content from the systems under test is inert', () => {
     expect(page.doc.attributesSet).toEqual([]);
     const shown = page.list.textContent;
     for (const payload of HOSTILE_STRINGS.slice(0, 6)) expect(shown).toContain(payload);
+    // the HTTP exchanges carry them in method, URL, headers, reason phrases and bodies: as text
+    const exchanges = page.list.all().filter((n) => n.className === 'exchange');
+    expect(exchanges).toHaveLength(4);
+    for (const ex of exchanges) {
+      const start = ex.all().filter((n) => n.className.startsWith('start')).map((n) => n.textContent);
+      expect(start[0]).toBe(`${HOSTILE_STRINGS[0]} /orders/${HOSTILE_STRINGS[1]}?q=${HOSTILE_STRINGS[5]}`);
+      for (const block of ex.all().filter((n) => n.className === 'body' || n.className === 'hdrs')) {
+        expect(block.children.map((c) => c.tag)).toEqual(['#text']);
+        expect(block.textContent).toContain(HOSTILE_STRINGS[2]);
+      }
+    }
+    expect(shown).toContain(`201 ${HOSTILE_STRINGS[2]}`);
     for (const forbidden of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'eval(', 'Function(', 'setAttribute', '.href', '.src']) {
       expect(CLIENT_SCRIPT).not.toContain(forbidden);
     }

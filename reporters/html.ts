@@ -6,7 +6,9 @@
  * The summary (run metadata, systems under test, parity per suite and channel) is static HTML.
  * The scenario list is built by a small inline script from data embedded as JSON, so a report
  * of thousands of scenarios stays fast: rows are added 500 at a time, passing scenarios are one
- * compact line, and a scenario's differences are built only when its row is opened.
+ * compact line, and a scenario's differences are built only when its row is opened. A
+ * differing HTTP exchange shows its request and the two responses side by side (status line,
+ * headers, body) above its diff, collapsed when long.
  *
  * Security — everything that came from the systems under test (ids, tags, diff text, JSON keys
  * and values, commands, versions, error messages) is inert:
@@ -15,6 +17,8 @@
  *   U+2028 and U+2029 written as `\uXXXX` escapes, so no content can close the element;
  * - the script builds DOM nodes with `textContent` only (never `innerHTML`), uses no `eval`, and
  *   creates no links;
+ * - HTTP exchanges (request, both responses) are data like the rest: method, URL, headers and
+ *   bodies reach the page only through `textContent`;
  * - the only links on the page are deviation tickets that are http(s) URLs: parsed and
  *   normalized by the WHATWG URL parser (so no `javascript:` or other scheme, quotes and angle
  *   brackets percent-encoded), HTML-escaped, with `rel="noreferrer noopener"`; any other ticket
@@ -35,8 +39,12 @@ import {
   formatDuration,
   formatParity,
   formatTimestamp,
+  exchangeLine,
+  exchangeRequestLine,
+  exchangeStatus,
   httpUrl,
   matchSentence,
+  type ReportedExchange,
   noiseChannelLabel,
   noiseCount,
   noiseLocationLabel,
@@ -60,6 +68,11 @@ const MAX_NOISE_ROWS = 2000;
 const MAX_NOISE_VALUES = 5;
 /** Scenario ids listed per deviation before `… n more`. */
 const MAX_COVERED_IDS = 50;
+/** Headers shown per HTTP message; the rest are counted. */
+const MAX_EXCHANGE_HEADERS = 100;
+/** An HTTP exchange longer than this (lines of headers and bodies, all three messages) starts
+ * collapsed. */
+const EXCHANGE_OPEN_LINES = 40;
 
 /** Order of the scenario list: what needs attention first, passing last. */
 const LIST_ORDER: readonly Verdict[] = ['diff', 'error', 'missing', 'flaky', 'new', 'accepted', 'pass'];
@@ -444,12 +457,38 @@ interface PageScenario {
   nz?: string[][];
 }
 
-/** `by`: for an accepted difference, the deviations that explained it. */
-type PageDifference = { label: string; summary: string; by?: string[] } & (
+/** `by`: for an accepted difference, the deviations that explained it; `ex`: for an http
+ * difference, the exchange. */
+type PageDifference = { label: string; summary: string; by?: string[]; ex?: PageExchange } & (
   | { kind: 'text'; hunks: TextHunk[]; truncated: boolean; clipped: number }
   | { kind: 'lines'; lines: string[]; clipped: number }
   | { kind: 'table'; head: string[]; rows: string[][]; classes: string[]; clipped: number }
 );
+
+/** One HTTP message as the page shows it. */
+interface PageMessage {
+  /** Request line (`POST /orders`) or status line (`201 Created`). */
+  line: string;
+  /** `name: value` lines (clipped); `''` when there are none. */
+  headers: string;
+  /** Body text as the comparator gave it (already clipped to 4 KiB or a binary note). */
+  body?: string;
+}
+
+/** An HTTP exchange: the request and the two responses (absent: that side never sent it). */
+interface PageExchange {
+  /** `POST /orders → legacy 201 Created, candidate 400 Bad Request`. */
+  sum: string;
+  /** Who sent the request shown: the candidate, or the legacy when the candidate never did. */
+  by: 'candidate' | 'legacy';
+  req: PageMessage;
+  l?: PageMessage;
+  c?: PageMessage;
+  /** Both sides answered, with different statuses: both status lines are highlighted. */
+  st: boolean;
+  /** Shown open: short enough not to push the diff out of sight. */
+  open: boolean;
+}
 
 interface PageData {
   suites: string[];
@@ -501,7 +540,11 @@ function pageScenario(s: number, scenario: ScenarioReport): PageScenario {
 
 function pageDifference(result: ChannelResult): PageDifference {
   const d: Difference = result.difference!;
-  const base = { label: channelLabel(result), summary: d.summary };
+  const base = {
+    label: channelLabel(result),
+    summary: d.summary,
+    ...(result.exchange !== undefined ? { ex: pageExchange(result.exchange) } : {}),
+  };
   switch (d.kind) {
     case 'text': {
       if (d.hunks.length === 0) return { ...base, ...clipLines(d.unified) };
@@ -545,8 +588,38 @@ function pageDifference(result: ChannelResult): PageDifference {
   }
 }
 
+function pageExchange(exchange: ReportedExchange): PageExchange {
+  const message = (line: string, headers: ReadonlyArray<[string, string]>, body: string | undefined): PageMessage => {
+    const shown = headers.slice(0, MAX_EXCHANGE_HEADERS).map(([name, value]) => clipValue(`${name}: ${value}`));
+    if (headers.length > shown.length) shown.push(`… ${headers.length - shown.length} more headers`);
+    return { line, headers: shown.join('\n'), ...(body !== undefined ? { body } : {}) };
+  };
+  const response = (side: ReportedExchange['legacy']) =>
+    side === undefined ? undefined : message(exchangeStatus(side, { reason: true }), side.headers, side.body);
+  const req = message(exchangeRequestLine(exchange), exchange.request.headers, exchange.request.body);
+  const l = response(exchange.legacy);
+  const c = response(exchange.candidate);
+  const lines = [req, l, c].reduce((n, m) => n + (m === undefined ? 0 : 1 + lineCount(m.headers) + lineCount(m.body ?? '')), 0);
+  return {
+    sum: exchangeLine(exchange, { reason: true }),
+    by: exchange.candidate !== undefined || exchange.legacy === undefined ? 'candidate' : 'legacy',
+    req,
+    ...(l !== undefined ? { l } : {}),
+    ...(c !== undefined ? { c } : {}),
+    st: l !== undefined && c !== undefined && exchange.legacy!.status !== exchange.candidate!.status,
+    open: lines <= EXCHANGE_OPEN_LINES,
+  };
+}
+
+function lineCount(text: string): number {
+  if (text === '') return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 function table(
-  base: { label: string; summary: string },
+  base: { label: string; summary: string; ex?: PageExchange },
   head: string[],
   rows: { cells: string[]; cls: string }[],
 ): PageDifference {
@@ -660,6 +733,12 @@ table.changes{border-collapse:collapse;width:100%}
 .bad-text{color:var(--diff)}.detail h4.accepted{color:var(--accepted)}
 .warn{font-size:.75rem;color:var(--obsolete-fg);border:1px solid var(--obsolete-fg);border-radius:10px;padding:0 6px}
 h3{font-size:1rem;margin:20px 0 8px}
+.exchange{border:1px solid var(--line);border-radius:6px;padding:4px 10px 8px;margin:0 0 8px}
+.exchange>summary{color:var(--muted);overflow-wrap:anywhere}
+.sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:0 12px}
+.msg{min-width:0}.msg-title{font-size:.8rem;font-weight:600;color:var(--muted);margin:8px 0 2px}
+.detail .msg pre+pre{margin-top:4px}.detail pre.start{font-weight:600}.detail pre.hdrs{color:var(--muted)}
+.detail pre.body{max-height:24em}.detail pre.start.del{background:var(--del-bg)}.detail pre.start.add{background:var(--add-bg)}
 details>summary{cursor:pointer}
 #more{margin:12px 0;padding:6px 16px;border:1px solid var(--line);border-radius:6px;background:var(--panel);color:var(--fg);font:inherit;cursor:pointer}
 `.trim();
@@ -761,6 +840,7 @@ export const CLIENT_SCRIPT = `
     }
     (s.diffs || []).forEach(function (d) {
       box.appendChild(el('h4', d.by ? 'accepted' : null, d.label + (d.by ? ' — accepted by ' + d.by.join(', ') : '') + ' — ' + d.summary));
+      if (d.ex) box.appendChild(exchange(d.ex));
       if (d.kind === 'text') box.appendChild(hunks(d));
       else if (d.kind === 'lines') box.appendChild(lines(d));
       else box.appendChild(changes(d));
@@ -778,6 +858,31 @@ export const CLIENT_SCRIPT = `
       box.appendChild(changes({ head: ['', 'Legacy', 'Candidate'], rows: s.timing, classes: [] }));
     }
     return box;
+  }
+
+  function exchange(x) {
+    var box = el('details', 'exchange');
+    box.open = x.open;
+    box.appendChild(el('summary', null, 'Request and responses: ' + x.sum));
+    box.appendChild(message('Request, as the ' + x.by + ' sent it', x.req, null, x.by));
+    var sides = el('div', 'sides');
+    sides.appendChild(message('Legacy response', x.l, x.st ? 'del' : null, 'legacy'));
+    sides.appendChild(message('Candidate response', x.c, x.st ? 'add' : null, 'candidate'));
+    box.appendChild(sides);
+    return box;
+  }
+
+  function message(title, m, mark, side) {
+    var part = el('div', 'msg');
+    part.appendChild(el('p', 'msg-title', title));
+    if (!m) {
+      part.appendChild(el('p', 'note', 'The ' + side + ' did not send this request.'));
+      return part;
+    }
+    part.appendChild(el('pre', mark ? 'start ' + mark : 'start', m.line));
+    if (m.headers !== '') part.appendChild(el('pre', 'hdrs', m.headers));
+    part.appendChild(m.body === undefined ? el('p', 'note', 'No body.') : el('pre', 'body', m.body));
+    return part;
   }
 
   function hunks(d) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParityError } from '../harness/errors.ts';
-import { hostileReport, sampleReport } from './fixtures.ts';
+import { hostileReport, sampleReport, serviceReport } from './fixtures.ts';
 import { parseReport, renderJson } from './json.ts';
 
 function failure(text: string): ParityError {
@@ -73,6 +73,23 @@ describe('parseReport', () => {
     expect(bad((d) => (d.suites[0].scenarios[6].flaky.varying = 'stdout'))).toContain('suites[0].scenarios[6].flaky.varying is invalid');
     expect(bad((d) => (d.suites[0].unreferenced.policy = 'ignore'))).toContain('suites[0].unreferenced.policy is invalid');
     expect(bad((d) => (d.suites[0].scenarios[5].channels[3].verdict = 'explained'))).toContain('suites[0].scenarios[5].channels[3].verdict is invalid');
+  });
+
+  it('reads http exchanges and http noise rules back, and checks their shape', () => {
+    const report = serviceReport();
+    report.suites[0]!.scenarios[0]!.noise = [{ channel: 'http', path: '#1', where: { kind: 'json', path: '$.generatedAt' }, values: ['a', 'b'] }];
+    const parsed = parseReport(renderJson(report), 'report.json');
+    expect(parsed).toEqual(report);
+    expect(parsed.suites[0]!.scenarios[1]!.channels[0]!.exchange!.candidate!.status).toBe(400);
+    const bad = (edit: (data: any) => void): string => {
+      const data = JSON.parse(renderJson(serviceReport()));
+      edit(data);
+      return failure(JSON.stringify(data)).message;
+    };
+    const exchange = (d: any) => d.suites[0].scenarios[1].channels[0].exchange;
+    expect(bad((d) => (exchange(d).legacy.status = '201'))).toContain('suites[0].scenarios[1].channels[0].exchange.legacy.status is invalid');
+    expect(bad((d) => (exchange(d).request.headers = [['content-type']]))).toContain('suites[0].scenarios[1].channels[0].exchange.request.headers[0]');
+    expect(bad((d) => delete exchange(d).request.url)).toContain('suites[0].scenarios[1].channels[0].exchange.request.url is invalid');
   });
 
   it('keeps unknown fields and restores undefined value-difference sides', () => {

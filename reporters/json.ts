@@ -59,6 +59,13 @@ const difference = z.discriminatedUnion('kind', [
     .looseObject({ kind: z.literal('value'), summary: z.string(), unified: z.string(), legacy: z.unknown().optional(), candidate: z.unknown().optional() })
     .transform((d) => ({ ...d, legacy: d.legacy as unknown, candidate: d.candidate as unknown })),
 ]);
+const headerList = z.array(z.tuple([z.string(), z.string()]));
+const exchangeResponse = z.looseObject({ status: count, statusText: z.string(), headers: headerList, body: z.string().optional() });
+const exchange = z.looseObject({
+  request: z.looseObject({ method: z.string(), url: z.string(), headers: headerList, body: z.string().optional() }),
+  legacy: exchangeResponse.optional(),
+  candidate: exchangeResponse.optional(),
+});
 const channelResult = z.looseObject({
   channel,
   path: z.string().optional(),
@@ -66,6 +73,7 @@ const channelResult = z.looseObject({
   verdict: z.enum(['pass', 'diff', 'accepted']),
   difference: difference.optional(),
   deviations: z.array(z.string()).optional(),
+  exchange: exchange.optional(),
 });
 const noiseLocation = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('json'), path: z.string(), unordered: z.boolean().optional() }),
@@ -73,7 +81,7 @@ const noiseLocation = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('text'), line: count.optional(), pattern: z.string().optional(), unordered: z.boolean().optional() }),
 ]);
 const noiseRule = z.looseObject({
-  channel: z.enum(['stdout', 'stderr', 'files']),
+  channel: z.enum(['stdout', 'stderr', 'files', 'http']),
   path: z.string().optional(),
   where: noiseLocation,
   values: z.array(z.string()),

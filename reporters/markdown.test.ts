@@ -1,7 +1,7 @@
 import { marked } from 'marked';
 import { describe, expect, it } from 'vitest';
 import type { Difference } from '../harness/model.ts';
-import { hostileReport, manyScenariosReport, reportOf, sampleReport, suiteOf } from './fixtures.ts';
+import { hostileReport, manyScenariosReport, reportOf, sampleReport, serviceReport, suiteOf } from './fixtures.ts';
 import type { ScenarioReport } from './model.ts';
 import { escapeInline, fenced, renderMarkdown } from './markdown.ts';
 
@@ -95,6 +95,27 @@ describe('renderMarkdown', () => {
     expect(md).toContain('<code>case-9</code> … 15 more');
     expect(md).toContain('_6 more scenarios omitted to keep this summary short');
     expect(md.trimEnd().endsWith('<code>export-xml</code>')).toBe(true);
+  });
+
+  it('puts an HTTP exchange\'s request and both status lines before its diff', () => {
+    const md = renderMarkdown(serviceReport());
+    expect(md).toContain(
+      [
+        '**http \\#1 POST /orders** — status 201 → 400; 4 body paths differ \\(3 removed, 1 added\\)',
+        '',
+        '<code>POST /orders</code> → legacy <code>201 Created</code>, candidate <code>400 Bad Request</code>',
+        '',
+        '```diff',
+        '~ $.status: 201 → 400',
+      ].join('\n'),
+    );
+    expect(md).toContain('<code>POST /orders/17/pay</code> → legacy <code>202 Accepted</code>, candidate _not sent_\n\n```diff\n');
+    // accepted differences too, and only http results: no exchange line elsewhere
+    expect(md).toContain('_accepted by delete-no-content_\n\n<code>DELETE /orders/903</code> → legacy <code>200 OK</code>, candidate <code>204 No Content</code>\n\n```diff');
+    expect(md.match(/ → legacy /g)).toHaveLength(4);
+    expect(renderMarkdown(sampleReport())).not.toContain(' → legacy ');
+    const html = toHtml(md);
+    expect(html).toContain('<p><code>POST /orders</code> → legacy <code>201 Created</code>, candidate <code>400 Bad Request</code></p>');
   });
 
   it('shows a passing run without a needs-attention section', () => {

@@ -1,7 +1,8 @@
 /**
  * `summary.md`: GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` or a pull-request comment —
  * parity tables, then each scenario that needs attention in a collapsed `<details>` block with
- * its diffs in fenced ```diff blocks.
+ * its diffs in fenced ```diff blocks (an HTTP exchange's request and both status lines on one line
+ * before its diff).
  *
  * Size: GitHub rejects a step summary over 1 MiB ("$GITHUB_STEP_SUMMARY upload aborted,
  * supports content up to a size of 1024k") and a comment over 65,536 characters ("Body is too
@@ -12,7 +13,7 @@
  * fence longer than any backtick run in the content (CommonMark §4.5), so a diff cannot close
  * its code block or inject Markdown/HTML; control characters are made visible.
  */
-import type { Channel, Verdict } from '../harness/model.ts';
+import type { Channel, ChannelResult, Verdict } from '../harness/model.ts';
 import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport } from './model.ts';
 import {
   ATTENTION_VERDICTS,
@@ -27,6 +28,8 @@ import {
   formatDuration,
   formatParity,
   formatTimestamp,
+  exchangeRequestLine,
+  exchangeStatus,
   httpUrl,
   matchSentence,
   noiseChannelLabel,
@@ -210,15 +213,27 @@ function renderScenario(suite: SuiteReport, scenario: ScenarioReport, maxDiffLin
   }
   for (const result of differingChannels(scenario)) {
     parts.push(`**${escapeInline(channelLabel(result))}** — ${escapeInline(result.difference!.summary)}`, '');
-    parts.push(...fenced(result.difference!.unified, 'diff', maxDiffLines), '');
+    parts.push(...exchangeLines(result), ...fenced(result.difference!.unified, 'diff', maxDiffLines), '');
   }
   for (const result of acceptedChannels(scenario)) {
     parts.push(`**${escapeInline(channelLabel(result))}** — ${escapeInline(result.difference!.summary)} — _${escapeInline(acceptedBy(result))}_`, '');
-    parts.push(...fenced(result.difference!.unified, 'diff', maxDiffLines), '');
+    parts.push(...exchangeLines(result), ...fenced(result.difference!.unified, 'diff', maxDiffLines), '');
   }
   if (scenario.nondeterministic !== undefined) parts.push(`Legacy non-deterministic: ${escapeInline(scenario.nondeterministic)}`, '');
   parts.push('</details>', '');
   return parts.join('\n') + '\n';
+}
+
+/**
+ * For an http result that carries its exchange: one line with the request and both status lines,
+ * `POST /orders → legacy 201 Created, candidate 400 Bad Request` (each part as inline code),
+ * then a blank line. Nothing for other results.
+ */
+function exchangeLines(result: ChannelResult): string[] {
+  const ex = result.exchange;
+  if (ex === undefined) return [];
+  const status = (side: typeof ex.legacy) => (side === undefined ? '_not sent_' : code(exchangeStatus(side, { reason: true })));
+  return [`${code(exchangeRequestLine(ex))} → legacy ${status(ex.legacy)}, candidate ${status(ex.candidate)}`, ''];
 }
 
 const STATUS_MARK: Record<DeviationReport['status'], string> = { active: '✅ active', obsolete: '⚠️ obsolete', expired: '❌ expired' };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Difference } from '../harness/model.ts';
-import { hostileReport, manyScenariosReport, reportOf, sampleReport, suiteOf } from './fixtures.ts';
+import { hostileReport, manyScenariosReport, reportOf, sampleReport, serviceReport, suiteOf } from './fixtures.ts';
 import type { ScenarioReport } from './model.ts';
 import { displayWidth, inert, renderTerminal } from './terminal.ts';
 
@@ -88,6 +88,21 @@ describe('renderTerminal', () => {
     expect(text).toContain('Not passing (6), accepted (1)');
     expect(text).toMatch(/ledger-cli › export-pdf +accepted\n {6}files out\/statement\.pdf: binary content differs \(18,204 → 18,311 bytes\)\n {6}\(accepted by pdf-renderer\)\n/);
     expect(text).toMatch(/── ledger-cli › export-pdf · files out\/statement\.pdf ─+\naccepted by pdf-renderer\nlegacy: /);
+  });
+
+  it('shows an HTTP exchange as one line before its diff', () => {
+    const text = renderTerminal(serviceReport(), { color: false, verbose: true });
+    expect(text).toMatch(/── orders-api › create-order · http #1 POST \/orders ─+\nPOST \/orders → legacy 201, candidate 400\n~ \$\.status: 201 → 400\n/);
+    expect(text).toContain('\nPOST /orders/17/pay → legacy 202, candidate not sent\n~ request #2: 202 Accepted → (not sent)\n');
+    expect(text).toContain('\naccepted by delete-no-content\nDELETE /orders/903 → legacy 200, candidate 204\n~ status: 200 → 204\n');
+    expect(text.match(/ → legacy /g)).toHaveLength(4);
+    expect(renderTerminal(serviceReport(), { color: true })).toContain('\u001b[1mPOST /orders → legacy 201, candidate 400\u001b[22m');
+    // a long URL is clipped to the width; control characters in it are made visible
+    const report = serviceReport();
+    report.suites[0]!.scenarios[1]!.channels[0]!.exchange!.request.url = `/orders?q=\u001b[2J${'x'.repeat(200)}`;
+    const line = renderTerminal(report, { color: false, width: 60 }).split('\n').find((l) => l.startsWith('POST /orders?q='))!;
+    expect(line).toBe(`POST /orders?q=␛[2J${'x'.repeat(40)}…`);
+    expect(displayWidth(line)).toBe(60);
   });
 
   it('lists the deviations, expired and obsolete first, with what their status means', () => {

@@ -18,6 +18,7 @@ import {
   deviationCountsText,
   deviationPlace,
   differingChannels,
+  exchangeLine,
   formatDuration,
   formatParity,
   formatTimestamp,
@@ -59,7 +60,8 @@ const TAB_STOP = 4;
  * Layout: a header line; one line per suite (name, parity, counts by verdict); each scenario
  * that is not a pass (`suite › id  verdict  summary`), flaky ones apart with the places that
  * varied; the diffs of the first `maxDiffs` differing scenarios (all when verbose, accepted ones
- * too, titled with the deviations that explained them), `maxDiffLines` lines each; the
+ * too, titled with the deviations that explained them), `maxDiffLines` lines each, an HTTP
+ * exchange's diff after one line `POST /orders → legacy 201, candidate 400`; the
  * deviations of each suite (expired and obsolete first; active ones counted, listed when
  * verbose); learned noise (a count; each rule when verbose); scenarios whose legacy was
  * non-deterministic; unreferenced baselines; totals.
@@ -320,6 +322,8 @@ function renderDiffs(entry: Located, width: number, maxLines: number, c: Colors,
     const rule = `──${title}`;
     lines.push('', c.bold(rule + '─'.repeat(Math.max(0, width - displayWidth(rule)))));
     if (result.verdict === 'accepted') lines.push(c.cyan(clip(inert(acceptedBy(result)), width)));
+    // An http exchange: what was sent and what each side answered, before the diff.
+    if (result.exchange !== undefined) lines.push(c.bold(clip(inert(exchangeLine(result.exchange)), width)));
     const body = result.difference!.unified.split(/\r?\n/);
     if (body.length > 0 && body[body.length - 1] === '') body.pop();
     for (const raw of body) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -6,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runExchanges } from '../../recorders/http.ts';
 import type { ExchangeScenario, HttpObservation } from '../http-model.ts';
 import type { ChannelResult, JsonChange } from '../model.ts';
-import { compareHttp, DEFAULT_IGNORED_HEADERS, type HttpDifference } from './http.ts';
+import { compareHttp, DEFAULT_IGNORED_HEADERS, MAX_EXCHANGE_BODY_BYTES, type HttpDifference } from './http.ts';
 
 const require = createRequire(import.meta.url);
 const { PNG } = require('pngjs') as {
@@ -435,5 +436,100 @@ describe('compareHttp: images', () => {
     expect(result.format).toBe('image');
     expect(result.difference!.kind).toBe('binary');
     expect(result.difference!.summary).toMatch(/^JPEG compared by hash \(only PNG images are decoded: no JPEG, GIF or WebP decoder is installed\); binary content differs/);
+  });
+});
+
+describe('compareHttp: the exchange of a differing result, for reports', () => {
+  type Exchange = HttpObservation['exchanges'][number];
+
+  /** One hand-made exchange: `POST /orders` unless told otherwise. */
+  function exchange(response: Partial<Exchange['response']>, request: Partial<Exchange['request']> = {}): Exchange {
+    return {
+      request: { method: 'POST', url: '/orders', headers: [['content-type', 'application/json']], body: Buffer.from('{"sku":"A1"}'), ...request },
+      response: { status: 201, statusText: 'Created', headers: [['content-type', 'application/json']], body: Buffer.from('{"id":17}'), ...response },
+      captures: {},
+      durationMs: 3,
+    };
+  }
+
+  it('carries the request the candidate sent and both responses, on differing results only', async () => {
+    const obs = await observeBoth(
+      { id: 'orders', requests: [{ method: 'POST', path: '/orders', headers: { 'x-client': 'tests' }, body: { json: { sku: 'A1' } } }, { path: '/health' }] },
+      (req, res) => (req.url === '/health' ? send(res, 200, { 'content-type': 'text/plain' }, 'ok') : send(res, 201, { 'content-type': 'application/json', location: '/orders/17' }, '{"id":17}')),
+      (req, res) => (req.url === '/health' ? send(res, 200, { 'content-type': 'text/plain' }, 'ok') : send(res, 400, { 'content-type': 'application/json' }, '{"error":"sku"}')),
+    );
+    const [created, health] = compareHttp(obs.legacy, obs.candidate);
+    expect(health.verdict).toBe('pass');
+    expect(health).not.toHaveProperty('exchange');
+    expect(created.verdict).toBe('diff');
+    const ex = created.exchange!;
+    expect(ex.request).toMatchObject({ method: 'POST', url: '/orders', body: '{"sku":"A1"}' });
+    expect(ex.request.headers).toContainEqual(['x-client', 'tests']);
+    expect(ex.legacy).toMatchObject({ status: 201, statusText: 'Created', body: '{"id":17}' });
+    expect(ex.legacy!.headers).toContainEqual(['location', '/orders/17']);
+    expect(ex.candidate).toMatchObject({ status: 400, statusText: 'Bad Request', body: '{"error":"sku"}' });
+    expect(ex.candidate!.headers).toContainEqual(['content-type', 'application/json']);
+  });
+
+  it('shows the request as the candidate sent it, captured values and all, and the raw bodies', () => {
+    const legacy: HttpObservation = { exchanges: [exchange({ body: Buffer.from('{"id":17,"total":1}') }, { method: 'GET', url: '/orders/17', body: null })] };
+    const candidate: HttpObservation = { exchanges: [exchange({ body: Buffer.from('{"id":903,"total":2}') }, { method: 'GET', url: '/orders/903', body: null })] };
+    const [result] = compareHttp(legacy, candidate);
+    expect(result.exchange).toEqual({
+      request: { method: 'GET', url: '/orders/903', headers: [['content-type', 'application/json']] }, // no body: absent
+      legacy: { status: 201, statusText: 'Created', headers: [['content-type', 'application/json']], body: '{"id":17,"total":1}' },
+      candidate: { status: 201, statusText: 'Created', headers: [['content-type', 'application/json']], body: '{"id":903,"total":2}' },
+    });
+    // a copy: the report does not share the observation's header lists
+    expect(result.exchange!.legacy!.headers).not.toBe(legacy.exchanges[0].response.headers);
+  });
+
+  it('cuts text bodies at 4 KiB on a character boundary and says how many bytes were left out', () => {
+    // 4,095 ASCII bytes, then 'é' (2 bytes) straddling the 4 KiB mark: it is left out whole.
+    const long = Buffer.from(`${'a'.repeat(MAX_EXCHANGE_BODY_BYTES - 1)}é${'b'.repeat(99)}`);
+    const [result] = compareHttp(
+      { exchanges: [exchange({ headers: [['content-type', 'text/plain']], body: long })] },
+      { exchanges: [exchange({ headers: [['content-type', 'text/plain']], body: Buffer.from('short') })] },
+    );
+    expect(MAX_EXCHANGE_BODY_BYTES).toBe(4096);
+    expect(result.exchange!.legacy!.body).toBe(`${'a'.repeat(4095)}\n… (101 more bytes)`);
+    expect(result.exchange!.candidate!.body).toBe('short');
+    // exactly 4 KiB is kept whole
+    const exact = Buffer.from('c'.repeat(4096));
+    const [same] = compareHttp({ exchanges: [exchange({ body: exact, status: 200 })] }, { exchanges: [exchange({ body: exact })] });
+    expect(same.exchange!.legacy!.body).toBe('c'.repeat(4096));
+  });
+
+  it('shows binary bodies as size and hash, and leaves an empty body out', () => {
+    const bytes = Buffer.from([0x00, 0x01, 0xfe, 0xff]);
+    const [result] = compareHttp(
+      { exchanges: [exchange({ headers: [['content-type', 'application/octet-stream']], body: bytes })] },
+      { exchanges: [exchange({ status: 204, statusText: 'No Content', headers: [], body: Buffer.alloc(0) })] },
+    );
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    expect(result.exchange!.legacy!.body).toBe(`<binary, 4 bytes, sha256 ${sha}>`);
+    expect(result.exchange!.candidate).toEqual({ status: 204, statusText: 'No Content', headers: [] });
+    // invalid UTF-8 is binary too
+    const [latin1] = compareHttp(
+      { exchanges: [exchange({ headers: [['content-type', 'text/plain']], body: Buffer.from('caf\xe9', 'latin1') })] },
+      { exchanges: [exchange({ headers: [['content-type', 'text/plain']], body: Buffer.from('café') })] },
+    );
+    expect(latin1.exchange!.legacy!.body).toMatch(/^<binary, 4 bytes, sha256 [0-9a-f]{64}>$/);
+    expect(latin1.exchange!.candidate!.body).toBe('café');
+  });
+
+  it('carries only the side that sent it when the other never did, with its request', () => {
+    const [, onlyLegacy] = compareHttp(
+      { exchanges: [exchange({}), exchange({ status: 200, statusText: 'OK' }, { method: 'GET', url: '/orders/17', body: null })] },
+      { exchanges: [exchange({})], error: 'connection reset' },
+    );
+    expect(onlyLegacy.exchange).toEqual({
+      request: { method: 'GET', url: '/orders/17', headers: [['content-type', 'application/json']] },
+      legacy: { status: 200, statusText: 'OK', headers: [['content-type', 'application/json']], body: '{"id":17}' },
+    });
+    const [, onlyCandidate] = compareHttp({ exchanges: [exchange({})] }, { exchanges: [exchange({}), exchange({}, { url: '/orders/extra' })] });
+    expect(onlyCandidate.exchange!.request.url).toBe('/orders/extra');
+    expect(onlyCandidate.exchange!.legacy).toBeUndefined();
+    expect(onlyCandidate.exchange!.candidate!.status).toBe(201);
   });
 });

@@ -15,11 +15,12 @@
  * @see https://github.com/keploy/keploy for the volatile-header idea
  * @see https://github.com/americanexpress/jest-image-snapshot for the image comparison defaults
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { HttpExchange, HttpObservation } from '../http-model.ts';
-import type { Channel, ChannelResult, ContentFormat, Difference, JsonChange } from '../model.ts';
+import type { ChannelResult, ContentFormat, Difference, JsonChange } from '../model.ts';
 import { isRawJson } from '../normalize/json-text.ts';
-import { detectFormat, isImage } from '../../recorders/format.ts';
+import { detectFormat, isImage, isProbablyText } from '../../recorders/format.ts';
 import { compareBinary } from './binary.ts';
 import { compareContent } from './index.ts';
 import { compareJson, parseStructured } from './json.ts';
@@ -76,8 +77,8 @@ const JSON_KEYWORDS: ReadonlySet<string> = new Set(['true', 'false', 'null']);
 /** What a cookie value becomes before comparing. */
 const MASKED = '…';
 
-/** The `http` channel name; `Channel` gains `'http'` when the lead folds the HTTP model in. */
-const HTTP_CHANNEL = 'http' as unknown as Channel;
+/** Most bytes of one body a report's exchange keeps (4 KiB); the rest is counted. */
+export const MAX_EXCHANGE_BODY_BYTES = 4096;
 
 /** Options of {@link compareHttp}. */
 export interface HttpCompareOptions {
@@ -137,6 +138,15 @@ export type HttpDifference = Difference & { head?: JsonChange[]; image?: ImageCo
  * `value` difference naming the side and its error. `error` itself is not compared: the caller
  * turns it into the verdict `error`.
  *
+ * Every differing result also carries `exchange`, so reports can show what was sent and both
+ * answers (passing ones do not: report size): the request as the candidate sent it (the
+ * legacy's when the candidate never sent it), each side's response (absent for the side that
+ * did not send it) with status, reason phrase and headers as recorded (redaction already
+ * applied), and bodies as UTF-8 text cut at {@link MAX_EXCHANGE_BODY_BYTES} with a closing line
+ * `… (N more bytes)`, or `<binary, N bytes, sha256 HEX>` for bytes that are not text (images,
+ * NUL bytes, invalid UTF-8); an empty body is absent. Shown as observed: captured values are
+ * not replaced and normalizers not applied.
+ *
  * The difference of one exchange:
  * - status only: a `value` difference (`status: 200 → 404`);
  * - otherwise, when the body is JSON on both sides (or equal, or absent): one `json` difference
@@ -188,19 +198,75 @@ export function compareHttp(
     const c = candidate.exchanges[index];
     const path = exchangeLabel(index, l ?? c, l ? captures.legacy : captures.candidate);
     if (!l || !c) {
-      results.push({ channel: HTTP_CHANNEL, path, verdict: 'diff', difference: missingExchange(index, legacy, candidate) });
+      results.push({
+        channel: 'http',
+        path,
+        verdict: 'diff',
+        difference: missingExchange(index, legacy, candidate),
+        exchange: reportedExchange(l, c),
+      });
       continue;
     }
     const { format, difference } = compareExchange(index, { legacy: l, candidate: c }, captures, ignored, options);
     results.push({
-      channel: HTTP_CHANNEL,
+      channel: 'http',
       path,
       format,
       verdict: difference === null ? 'pass' : 'diff',
-      ...(difference !== null ? { difference } : {}),
+      // Only differing exchanges carry the exchange itself: a passing one would only grow the report.
+      ...(difference !== null ? { difference, exchange: reportedExchange(l, c) } : {}),
     });
   }
   return results;
+}
+
+/** The exchange as a {@link ChannelResult} carries it for reports. */
+type ReportedExchange = NonNullable<ChannelResult['exchange']>;
+type ReportedResponse = NonNullable<ReportedExchange['legacy']>;
+
+/**
+ * The exchange of a differing result, for reports: the request as the candidate sent it (the
+ * legacy's when the candidate never sent it) and each side's response, as observed (captured
+ * values not replaced, normalizers not applied; header lists as recorded, already redacted).
+ * Bodies go through {@link reportedBody}.
+ */
+function reportedExchange(legacy: HttpExchange | undefined, candidate: HttpExchange | undefined): ReportedExchange {
+  const sent = (candidate ?? legacy)!.request;
+  const body = reportedBody(sent.body);
+  const response = (exchange: HttpExchange | undefined): ReportedResponse | undefined => {
+    if (exchange === undefined) return undefined;
+    const r = exchange.response;
+    const text = reportedBody(r.body);
+    return { status: r.status, statusText: r.statusText, headers: copyHeaders(r.headers), ...(text !== undefined ? { body: text } : {}) };
+  };
+  const l = response(legacy);
+  const c = response(candidate);
+  return {
+    request: { method: sent.method, url: sent.url, headers: copyHeaders(sent.headers), ...(body !== undefined ? { body } : {}) },
+    ...(l !== undefined ? { legacy: l } : {}),
+    ...(c !== undefined ? { candidate: c } : {}),
+  };
+}
+
+function copyHeaders(headers: ReadonlyArray<[string, string]>): Array<[string, string]> {
+  return headers.map(([name, value]) => [name, value]);
+}
+
+/**
+ * A body as report text: `undefined` when absent or empty; UTF-8 text (no NUL byte, not an
+ * image) cut at {@link MAX_EXCHANGE_BODY_BYTES} on a character boundary, followed by a line
+ * `… (N more bytes)` when cut; anything else `<binary, N bytes, sha256 HEX>`.
+ */
+function reportedBody(body: Buffer | null): string | undefined {
+  if (body === null || body.length === 0) return undefined;
+  if (isImage(body) || !isProbablyText(body)) {
+    return `<binary, ${body.length} bytes, sha256 ${createHash('sha256').update(body).digest('hex')}>`;
+  }
+  if (body.length <= MAX_EXCHANGE_BODY_BYTES) return body.toString('utf8');
+  let cut = MAX_EXCHANGE_BODY_BYTES;
+  // Back up to the first byte of a character: UTF-8 continuation bytes are 10xxxxxx.
+  while (cut > 0 && (body[cut]! & 0xc0) === 0x80) cut--;
+  return `${body.subarray(0, cut).toString('utf8')}\n… (${body.length - cut} more bytes)`;
 }
 
 /** A value for each side. */
