@@ -455,7 +455,7 @@ async function runProcess(argv: string[], o: ProcessRunOptions): Promise<Process
 
 /** Waits for `promise` at most `ms` milliseconds; true when it settled in time. The timer is
  *  cleared either way, so it never holds the event loop open. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((settle) => {
     timer = setTimeout(() => settle(false), ms);

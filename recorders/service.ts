@@ -22,7 +22,7 @@ import { join, resolve } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { ParityError } from '../harness/errors.ts';
 import type { ContainerTarget, ServiceTarget, StartTarget, UrlTarget } from '../harness/http-model.ts';
-import { buildRunEnvironment, resolveCommandArgv } from './process.ts';
+import { buildRunEnvironment, resolveCommandArgv, settlesWithin } from './process.ts';
 import { killProcessTree, ProcessTreeSampler } from './process-tree.ts';
 
 /** Default time a service gets to become ready (ms). */
@@ -685,19 +685,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-/** Waits for `promise` at most `ms` milliseconds; true when it settled in time. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((settle) => {
-    timer = setTimeout(() => settle(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The ParityError for a command that could not be spawned, with the likely fix. */
