@@ -135,7 +135,10 @@ function printDrift(io: CliIo, r: RecordResult, color: boolean): void {
   if (drift.changed.length > 20) io.stdout.write(`    … and ${drift.changed.length - 20} more changed scenarios\n`);
 }
 
-async function commandRecord(io: CliIo, opts: CommonOptions & { dryRun?: boolean; ci?: boolean; runs?: number; proxy?: boolean; listen?: number; out?: string; duration?: number }): Promise<number> {
+async function commandRecord(
+  io: CliIo,
+  opts: CommonOptions & { dryRun?: boolean; ci?: boolean; runs?: number; proxy?: boolean; listen?: number; out?: string; duration?: number; groupBy?: string; allow?: string[]; deny?: string[]; methods?: string[] },
+): Promise<number> {
   if (opts.proxy) return recordProxy(io, opts);
   if (opts.ci) throw new ParityError('USAGE', '--ci never writes baselines, so it cannot be used with record; run `paritykit verify --ci` in CI');
   const config = await loadConfig(io.cwd, opts.config);
@@ -278,7 +281,7 @@ Examples:
   $ paritykit record --scenario 'tab*'  only matching ids (others keep theirs)
   $ paritykit record --dry-run          show the legacy's drift, write nothing
   $ paritykit record --proxy --listen 8080 --suite orders
-                                        record real traffic to a service's legacy
+                                        record real traffic to a service
 `,
   verify: `
 Examples:
@@ -337,6 +340,10 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--listen <port>', 'with --proxy: port to listen on (default: any free port, printed)', parseCount('--listen'))
     .option('-o, --out <file>', 'with --proxy: scenario file for the captured requests')
     .option('--duration <s>', 'with --proxy: stop after this many seconds (default: Ctrl-C)', parsePositiveInt('--duration'))
+    .option('--group-by <how>', 'with --proxy: scenarios by session (cookie/authorization, default), connection, or a time window in ms')
+    .option('--allow <glob>', 'with --proxy: record only paths matching (repeatable)', collect)
+    .option('--deny <glob>', 'with --proxy: never record paths matching (repeatable)', collect)
+    .option('--methods <list>', 'with --proxy: record only these methods, e.g. GET,POST', collect)
     .addOption(new Option('--ci').hideHelp())
     .addHelpText('after', EXAMPLES.record)
     .action(async (opts) => setExit(await commandRecord(io, opts)));

@@ -49,7 +49,10 @@ async function writeScenarioFile(file: string, scenarios: Array<{ id: string; re
  * scenario file (`--out`, to add to the suite's `scenarios` globs) and the legacy's responses as
  * the suite's baseline (merged with what it already holds). Redaction runs before anything is written.
  */
-export async function recordProxy(io: CliIo, opts: { config?: string; suite?: string[]; listen?: number; out?: string; duration?: number }): Promise<number> {
+export async function recordProxy(
+  io: CliIo,
+  opts: { config?: string; suite?: string[]; listen?: number; out?: string; duration?: number; groupBy?: string; allow?: string[]; deny?: string[]; methods?: string[] },
+): Promise<number> {
   const config = await loadConfig(io.cwd, opts.config);
   const suite = serviceSuite(config.suites, opts.suite?.[0], config.file);
   if (isCommandTarget(suite.legacy)) throw new ParityError('USAGE', `suite ${suite.name}: the legacy is a command`);
@@ -79,7 +82,13 @@ export async function recordProxy(io: CliIo, opts: { config?: string; suite?: st
       target = service.baseUrl;
     }
     const redactor = redactorFor(suite);
-    const proxy = await startRecordingProxy({ target, port: opts.listen ?? 0, redactText: (t) => redactor.redactText(t) });
+    const proxy = await startRecordingProxy({
+      target,
+      port: opts.listen ?? 0,
+      redactText: (t) => redactor.redactText(t),
+      groupBy: parseGroupBy(opts.groupBy),
+      ...(opts.allow || opts.deny || opts.methods ? { filter: { allow: opts.allow, deny: opts.deny, methods: opts.methods?.map((m) => m.toUpperCase()) } } : {}),
+    });
     io.stdout.write(`paritykit: recording ${suite.name}: send traffic to ${proxy.url} (forwarded to the legacy at ${target}); Ctrl-C to stop and save\n`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
@@ -126,6 +135,14 @@ export async function recordProxy(io: CliIo, opts: { config?: string; suite?: st
     await drop?.().catch(() => undefined);
     await stopDatabaseProviders();
   }
+}
+
+/** `--group-by session | connection | <ms>` (a time window: a gap longer than ms starts a new scenario). */
+function parseGroupBy(value: string | undefined): 'session' | 'connection' | { idleMs: number } | undefined {
+  if (value === undefined || value === 'session' || value === 'connection') return value;
+  const ms = Number(value);
+  if (Number.isInteger(ms) && ms > 0) return { idleMs: ms };
+  throw new ParityError('USAGE', `--group-by ${value}: expected session, connection, or a time window in ms (e.g. 5000)`);
 }
 
 /** `paritykit import har FILE`: HAR 1.2 entries → exchange scenarios in a YAML scenario file. */
