@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import zlib from 'node:zlib';
+import { decodeBody } from './content-encoding.ts';
 import { ParityError } from '../harness/errors.ts';
 import type {
   CaptureSpec,
@@ -189,7 +189,7 @@ export async function runExchanges(
         return { exchanges, error: `${where}: ${prepared.method} ${prepared.target.href} failed: ${describeNetworkError(error, timeoutMs)}` };
       }
       const durationMs = performance.now() - started;
-      const decoded = decodeBody(response.body, response.headers, prepared.method, response.status);
+      const decoded = await decodeResponseBody(response.body, response.headers, prepared.method, response.status);
       const exchange: HttpExchange = {
         request: { method: prepared.method, url: prepared.url, headers: prepared.headers, body: prepared.body },
         response: {
@@ -529,59 +529,25 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
 }
 
 /**
- * Decodes a body by its `content-encoding` (stacked codings are undone last first, RFC 9110
- * §8.4). Bodies of HEAD, 1xx, 204 and 304 responses are empty whatever the header says.
+ * Decodes a response body by its `content-encoding` (recorders/content-encoding.ts). Bodies of
+ * HEAD, 1xx, 204 and 304 responses are empty whatever the header says. `encoding` is the
+ * header as declared.
  */
-function decodeBody(
+async function decodeResponseBody(
   body: Buffer,
   headers: ReadonlyArray<[string, string]>,
   method: string,
   status: number,
-): { body: Buffer; encoding?: string; error?: string } {
+): Promise<{ body: Buffer; encoding?: string; error?: string }> {
   const declared = headers
     .filter(([name]) => name === 'content-encoding')
     .map(([, value]) => value.trim())
     .filter((v) => v !== '')
     .join(', ');
-  const codings = declared
-    .split(',')
-    .map((c) => c.trim().toLowerCase())
-    .filter((c) => c !== '' && c !== 'identity');
-  if (codings.length === 0) return { body };
-  const encoding = declared;
-  if (body.length === 0 || method === 'HEAD' || status === 204 || status === 304 || status < 200) return { body, encoding };
-  let out = body;
-  try {
-    for (const coding of [...codings].reverse()) out = decodeOne(out, coding);
-  } catch (error) {
-    return { body, encoding, error: `${encoding}: ${(error as Error).message}` };
-  }
-  return { body: out, encoding };
-}
-
-function decodeOne(body: Buffer, coding: string): Buffer {
-  switch (coding) {
-    case 'gzip':
-    case 'x-gzip':
-      // Lenient flush: a body cut short still yields what it has, as browsers do.
-      return zlib.gunzipSync(body, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    case 'deflate':
-      // RFC 9110 says zlib-wrapped, but some servers send raw deflate: accept both, as browsers do.
-      try {
-        return zlib.inflateSync(body);
-      } catch {
-        return zlib.inflateRawSync(body);
-      }
-    case 'br':
-      return zlib.brotliDecompressSync(body);
-    case 'zstd': {
-      const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Buffer) => Buffer }).zstdDecompressSync;
-      if (!zstd) throw new Error('zstd is not supported by this Node.js');
-      return zstd(body);
-    }
-    default:
-      throw new Error(`unknown content-encoding "${coding}"`);
-  }
+  if (declared.split(',').every((c) => ['', 'identity'].includes(c.trim().toLowerCase()))) return { body };
+  if (body.length === 0 || method === 'HEAD' || status === 204 || status === 304 || status < 200) return { body, encoding: declared };
+  const decoded = await decodeBody(body, declared);
+  return decoded.problem !== undefined ? { body, encoding: declared, error: decoded.problem } : { body: decoded.body, encoding: declared };
 }
 
 /** Result of {@link extractCapture}. */

@@ -20,9 +20,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { finished } from 'node:stream';
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
 import { createProxyServer } from 'http-proxy-3';
+import { decodeBody as decodeContent } from './content-encoding.ts';
 import picomatch from 'picomatch';
 import { ParityError } from '../harness/errors.ts';
 import type { CaptureSpec, HttpBodySpec, HttpExchange, HttpRequestSpec } from '../harness/http-model.ts';
@@ -493,7 +492,7 @@ class ProxyRecorder {
       return;
     }
     const rawBody = response.body.take();
-    const decoded = await decodeBody(rawBody, headerValue(response.headers, 'content-encoding'));
+    const decoded = await decodeContent(rawBody, headerValue(response.headers, 'content-encoding'));
     const requestBody = flight.requestBody?.take() ?? Buffer.alloc(0);
     const exchange: HttpExchange = {
       request: {
@@ -609,44 +608,8 @@ class BodySink {
 
 // --------------------------------------------------------------------- content decoding
 
-const inflate = promisify(zlib.inflate);
-const inflateRaw = promisify(zlib.inflateRaw);
-const gunzip = promisify(zlib.gunzip);
-const brotli = promisify(zlib.brotliDecompress);
-const zstd = typeof zlib.zstdDecompress === 'function' ? promisify(zlib.zstdDecompress) : null;
-
-/** Decoded body, the encoding it had, or the original bytes and why they were not decoded. */
-export interface DecodedBody {
-  body: Buffer;
-  encoding?: string;
-  problem?: string;
-}
-
-/**
- * Decodes a body by its `content-encoding` (RFC 9110 §8.4: codings listed in the order they
- * were applied, so they are undone last to first). `deflate` is the zlib format by the RFC,
- * but some servers send raw DEFLATE: both are accepted. Decoding runs on libuv's thread pool.
- */
-export async function decodeBody(body: Buffer, contentEncoding: string | undefined): Promise<DecodedBody> {
-  const codings = (contentEncoding ?? '')
-    .split(',')
-    .map((c) => c.trim().toLowerCase())
-    .filter((c) => c !== '' && c !== 'identity');
-  if (codings.length === 0 || body.length === 0) return { body };
-  let out = body;
-  try {
-    for (const coding of [...codings].reverse()) {
-      if (coding === 'gzip' || coding === 'x-gzip') out = await gunzip(out);
-      else if (coding === 'br') out = await brotli(out);
-      else if (coding === 'deflate') out = await inflate(out).catch(() => inflateRaw(out));
-      else if (coding === 'zstd' && zstd !== null) out = await zstd(out);
-      else return { body, problem: `content-encoding ${coding} is not supported; body stored as received` };
-    }
-  } catch (err) {
-    return { body, problem: `content-encoding ${codings.join(', ')} could not be decoded (${(err as Error).message}); body stored as received` };
-  }
-  return { body: out, encoding: codings.join(', ') };
-}
+// One decoder for every HTTP recorder (recorders/content-encoding.ts); re-exported for callers.
+export { decodeBody, type DecodedBody } from './content-encoding.ts';
 
 // ------------------------------------------------------------------------------ grouping
 
