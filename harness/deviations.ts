@@ -416,6 +416,17 @@ function contentItems(result: ChannelResult, difference: Difference): DiffItem[]
       }
       return [{ kind: 'field', where: result.channel === 'files' ? 'presence' : 'value', legacy, candidate }];
     }
+    case 'rows':
+      // `where` is `table.column` for a changed cell, `table` for a missing/extra/reordered row.
+      return difference.tables.flatMap((t) =>
+        t.rows.flatMap((r): DiffItem[] =>
+          r.kind === 'changed'
+            ? (r.cells ?? []).map((c) => ({ kind: 'field', where: `${t.table}.${c}`, legacy: r.legacy?.after?.[c] ?? r.legacy?.before?.[c], candidate: r.candidate?.after?.[c] ?? r.candidate?.before?.[c] }))
+            : [{ kind: 'field', where: t.table, legacy: r.kind === 'missing' ? r.key : undefined, candidate: r.kind === 'extra' ? r.key : undefined }],
+        ),
+      );
+    case 'schema':
+      return difference.changes.map((c) => ({ kind: 'field', where: c.name, legacy: c.legacy, candidate: c.candidate }));
   }
 }
 

@@ -55,8 +55,9 @@ export interface Scenario {
   requests?: HttpRequestSpec[];
 }
 
-/** Channels of observable behaviour. `db` and `schema` arrive with the database channel. */
-export type Channel = 'stdout' | 'stderr' | 'exit' | 'files' | 'http' | 'timing';
+/** Channels of observable behaviour. `db` (row changes) and `schema` (the database schema the
+ * target left) are present for service targets that own a database. */
+export type Channel = 'stdout' | 'stderr' | 'exit' | 'files' | 'http' | 'db' | 'schema' | 'timing';
 
 /** Serialized formats paritykit recognises, for files and for stdout/stderr content. */
 export type ContentFormat = 'json' | 'csv' | 'yaml' | 'xml' | 'text' | 'binary' | 'image';
@@ -103,6 +104,93 @@ export interface ScenarioObservation {
   timing: TimingObservation;
   /** The `http` channel: present for exchange scenarios. */
   http?: HttpObservation;
+  /** The `db` channel: the row changes the target made (service targets with a database). */
+  db?: DbObservation;
+  /** The `schema` channel: the schema the target left at the end of the scenario. */
+  schema?: SchemaObservation;
+}
+
+/**
+ * A typed column value of a row-change event: numbers (integer, float; `numeric`/`bigint`
+ * beyond 2^53 stay strings), booleans, JSON values (json/jsonb parsed), strings (text,
+ * timestamps as the server printed them in ISO form, uuids), bytea as `{ base64 }`, arrays as
+ * arrays, and `null`.
+ */
+export type DbValue = null | boolean | number | string | DbValue[] | { base64: string } | { json: unknown };
+
+/** One row of a table: column name → typed value. */
+export type DbRow = Record<string, DbValue>;
+
+/**
+ * One row-level change, named the Debezium way (https://debezium.io/documentation/reference/
+ * connectors/postgresql.html#postgresql-events): `op` is `c` (create/insert), `u` (update),
+ * `d` (delete), `t` (truncate). `before` is the old row (updates and deletes; complete with
+ * `REPLICA IDENTITY FULL`, else only the key), `after` the new row (inserts and updates).
+ * `key` is the primary-key columns' values (`null` for a table without a primary key).
+ * `tx` numbers the scenario's transactions from 1 in commit order; `seq` numbers the changes
+ * from 1 across the scenario.
+ */
+export interface RowChange {
+  schema: string;
+  table: string;
+  op: 'c' | 'u' | 'd' | 't';
+  before: DbRow | null;
+  after: DbRow | null;
+  key: DbRow | null;
+  tx: number;
+  seq: number;
+}
+
+/**
+ * The `db` channel of one scenario. `method` says how the writes were captured:
+ * - `logical`: logical decoding (`test_decoding` on a temporary replication slot) — every
+ *   change, in commit order;
+ * - `snapshot`: before/after snapshots of every table (the net effect only: `tx` and `seq`
+ *   carry no order), used when logical decoding is unavailable; `reason` says why.
+ */
+export interface DbObservation {
+  method: 'logical' | 'snapshot';
+  reason?: string;
+  changes: RowChange[];
+  /** Set when capture failed (the verdict is then `error`). */
+  error?: string;
+}
+
+/** One column of a table in the `schema` channel. `type` is PostgreSQL's `format_type` text
+ * (`character varying(20)`, `integer`, `timestamp with time zone`). */
+export interface SchemaColumn {
+  name: string;
+  type: string;
+  nullable: boolean;
+  /** Default expression as PostgreSQL prints it (`nextval('orders_id_seq'::regclass)`), or null. */
+  default: string | null;
+  /** `always`/`by default` for identity columns, `stored` for generated columns, else absent. */
+  identity?: 'always' | 'by default';
+  generated?: string;
+}
+
+/** One table (or view) of the `schema` channel, constraints by name-independent definition. */
+export interface SchemaTable {
+  schema: string;
+  name: string;
+  columns: SchemaColumn[];
+  /** Primary key column names in key order, or null. */
+  primaryKey: string[] | null;
+  /** `pg_get_constraintdef` text of each foreign key, unique and check constraint, sorted. */
+  foreignKeys: string[];
+  uniques: string[];
+  checks: string[];
+  /** `pg_get_indexdef` text of every index (with the index name replaced by `_`), sorted. */
+  indexes: string[];
+}
+
+/** The `schema` channel: what the target's database looked like at the end of the scenario. */
+export interface SchemaObservation {
+  tables: SchemaTable[];
+  /** `schema.name` of every sequence, sorted. */
+  sequences: string[];
+  /** View name → `pg_get_viewdef` text. */
+  views: Record<string, string>;
 }
 
 /** Verdicts, from DESIGN.md. `accepted` and `flaky` are produced by later features. */
@@ -157,7 +245,46 @@ export type Difference =
       legacy: { size: number; sha256: string };
       candidate: { size: number; sha256: string };
     }
-  | { kind: 'value'; summary: string; unified: string; legacy: unknown; candidate: unknown };
+  | { kind: 'value'; summary: string; unified: string; legacy: unknown; candidate: unknown }
+  | { kind: 'rows'; summary: string; unified: string; tables: RowTableDiff[] }
+  | { kind: 'schema'; summary: string; unified: string; changes: SchemaChange[] };
+
+/**
+ * Database differences of one table, for reports that render them as row tables. Each entry
+ * pairs the legacy's and the candidate's version of one row (matched by primary key, mapped
+ * generated keys, or row hash): `missing` = only the legacy has it, `extra` = only the
+ * candidate, `changed` = both, with the differing columns in `cells`.
+ */
+export interface RowTableDiff {
+  /** `schema.table`. */
+  table: string;
+  columns: string[];
+  rows: Array<{
+    kind: 'missing' | 'extra' | 'changed' | 'order';
+    /** Row key as text (`id=17`), or `#hash` for a table without a primary key. */
+    key: string;
+    /** Net operation on each side (`c`, `u`, `d`; absent on the side that lacks the row). */
+    legacyOp?: RowChange['op'];
+    candidateOp?: RowChange['op'];
+    legacy?: { before: DbRow | null; after: DbRow | null };
+    candidate?: { before: DbRow | null; after: DbRow | null };
+    /** Columns whose values differ (after normalization). */
+    cells?: string[];
+  }>;
+}
+
+/** One schema difference, stated in DDL terms: `column orders.status type text → varchar(20)`. */
+export interface SchemaChange {
+  /** `table`, `column`, `constraint`, `index`, `sequence`, `view`. */
+  object: 'table' | 'column' | 'constraint' | 'index' | 'sequence' | 'view';
+  /** `orders.status`. */
+  name: string;
+  kind: 'added' | 'removed' | 'changed';
+  /** The statement, in DDL words: `ALTER TABLE orders ALTER COLUMN status TYPE varchar(20)` or the text form. */
+  ddl: string;
+  legacy?: string;
+  candidate?: string;
+}
 
 /** The result of comparing one channel (or one file of the `files` channel). */
 export interface ChannelResult {

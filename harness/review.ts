@@ -149,6 +149,16 @@ function itemsOf(result: ChannelResult): ItemMatch[] {
       return valueItems(result, d.legacy, d.candidate);
     case 'binary':
       return [{}];
+    case 'rows':
+      return d.tables.flatMap((t) =>
+        t.rows.flatMap((r): ItemMatch[] =>
+          r.kind === 'changed'
+            ? (r.cells ?? []).map((c) => withSides({ where: literalWhere(`${t.table}.${c}`) }, { legacy: r.legacy?.after?.[c] ?? r.legacy?.before?.[c], candidate: r.candidate?.after?.[c] ?? r.candidate?.before?.[c] }))
+            : [{ where: literalWhere(t.table) }],
+        ),
+      );
+    case 'schema':
+      return d.changes.map((c) => withSides({ where: literalWhere(c.name) }, c));
   }
 }
 

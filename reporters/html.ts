@@ -585,6 +585,23 @@ function pageDifference(result: ChannelResult): PageDifference {
       ]);
     case 'value':
       return table(base, ['Legacy', 'Candidate'], [{ cells: [jsonText(d.legacy), jsonText(d.candidate)], cls: 'chg' }]);
+    case 'rows':
+      return table(
+        base,
+        ['Table', 'Row', 'Change', 'Legacy', 'Candidate'],
+        d.tables.flatMap((t) =>
+          t.rows.map((r) => ({
+            cells: [t.table, r.key, r.kind + (r.cells ? ` (${r.cells.join(', ')})` : ''), clipValue(jsonText(r.legacy?.after ?? r.legacy?.before ?? null)), clipValue(jsonText(r.candidate?.after ?? r.candidate?.before ?? null))],
+            cls: r.kind === 'missing' ? 'del' : r.kind === 'extra' ? 'add' : 'chg',
+          })),
+        ),
+      );
+    case 'schema':
+      return table(
+        base,
+        ['Object', 'Change', 'DDL', 'Legacy', 'Candidate'],
+        d.changes.map((c) => ({ cells: [`${c.object} ${c.name}`, c.kind, c.ddl, c.legacy ?? '–', c.candidate ?? '–'], cls: c.kind === 'removed' ? 'del' : c.kind === 'added' ? 'add' : 'chg' })),
+      );
   }
 }
 
