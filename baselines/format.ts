@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
-import type { ContentFormat, ExitObservation, Scenario, TimingObservation } from '../harness/model.ts';
+import type { ContentFormat, DbObservation, ExitObservation, RowChange, Scenario, SchemaObservation, TimingObservation } from '../harness/model.ts';
 import type { TargetIdentity } from '../reporters/model.ts';
 
 /** The baseline format this paritykit writes, and the newest it reads. */
@@ -47,6 +47,24 @@ export interface StoredObservation {
   files: StoredFile[];
   /** The http channel (exchange scenarios only). */
   http?: { exchanges: StoredExchange[]; error?: string; outbound?: StoredExchange[] };
+  /** The db channel (service targets with a database). */
+  db?: StoredDb;
+  /** The schema channel, as observed. */
+  schema?: SchemaObservation;
+}
+
+/**
+ * The db channel as stored (docs/baseline-format.md "Row-change events"): the events inline
+ * (`changes`) when their JSON Lines form is at most `INLINE_TEXT_MAX_BYTES`, else in a blob
+ * (`changesBlob`) of JSON Lines, one event per line with sorted keys, in `seq` order — so a
+ * scenario that writes 100,000 rows keeps a small scenario file.
+ */
+export interface StoredDb {
+  method: DbObservation['method'];
+  reason?: string;
+  error?: string;
+  changes?: RowChange[];
+  changesBlob?: { blob: string; size: number };
 }
 
 /** `scenarios/<id>.json`. */
@@ -131,6 +149,37 @@ export function encodePayload(data: Buffer): { stored: StoredPayload; blob?: { h
   }
   const hash = sha256Hex(data);
   return { stored: { blob: hash, size: data.length }, blob: { hash, data } };
+}
+
+/** Stores a db observation: events inline, or as a JSON Lines blob (see {@link StoredDb}). */
+export function encodeDbObservation(db: DbObservation): { stored: StoredDb; blob?: { hash: string; data: Buffer } } {
+  const head: StoredDb = { method: db.method, ...(db.reason ? { reason: db.reason } : {}), ...(db.error ? { error: db.error } : {}) };
+  const lines = db.changes.map((c) => JSON.stringify(sortKeysDeep(c)) + '\n');
+  const size = lines.reduce((n, line) => n + Buffer.byteLength(line), 0);
+  if (size <= INLINE_TEXT_MAX_BYTES) return { stored: { ...head, changes: db.changes } };
+  const data = Buffer.from(lines.join(''), 'utf8');
+  const hash = sha256Hex(data);
+  return { stored: { ...head, changesBlob: { blob: hash, size: data.length } }, blob: { hash, data } };
+}
+
+/** The events of a `changesBlob` (JSON Lines). Throws SyntaxError naming the line for a bad line. */
+export function decodeRowChangesJsonl(data: Buffer): RowChange[] {
+  const out: RowChange[] = [];
+  const text = data.toString('utf8');
+  let start = 0;
+  for (let line = 1; start < text.length; line += 1) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      try {
+        out.push(JSON.parse(text.slice(start, end)) as RowChange);
+      } catch (err) {
+        throw new SyntaxError(`line ${line}: ${(err as Error).message}`);
+      }
+    }
+    start = end + 1;
+  }
+  return out;
 }
 
 /** Relative path of a blob inside the suite folder. */

@@ -17,17 +17,22 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ParityError } from '../harness/errors.ts';
 import { redactHeaderList } from '../harness/redact.ts';
+import { redactDbObservation } from '../recorders/db-capture.ts';
 import type { FileObservation, HttpExchange, Scenario, ScenarioNoise, ScenarioObservation } from '../harness/model.ts';
 import type { TargetIdentity } from '../reporters/model.ts';
+import type { StoredPerf } from '../harness/perf/model.ts';
 import {
   FORMAT_VERSION,
   blobPath,
   canonicalJson,
+  decodeRowChangesJsonl,
+  encodeDbObservation,
   encodePayload,
   scenarioInputHash,
   sha256Hex,
   type HistoryEntry,
   type Manifest,
+  type StoredDb,
   type StoredFile,
   type StoredPayload,
   type StoredExchange,
@@ -261,12 +266,15 @@ export async function loadBaseline(baselineDir: string, suite: string): Promise<
             ...(o.http.error ? { error: o.http.error } : {}),
           }
         : undefined;
+      const db = o.db ? await loadDb(dir, o.db, `${where} db`) : undefined;
       scenarios.set(id, {
         id,
         input: stored.input,
         inputHash: stored.inputHash,
         observation: {
           ...(http ? { http } : {}),
+          ...(db ? { db } : {}),
+          ...(o.schema ? { schema: o.schema } : {}),
           stdout: await decodePayload(dir, o.stdout, `${where} stdout`),
           stderr: await decodePayload(dir, o.stderr, `${where} stderr`),
           exit: o.exit,
@@ -278,6 +286,21 @@ export async function loadBaseline(baselineDir: string, suite: string): Promise<
     }),
   );
   return { suite, dir, manifest, scenarios };
+}
+
+/** The db channel of a stored scenario, its events read back from the blob when stored there. */
+async function loadDb(dir: string, stored: StoredDb, where: string): Promise<NonNullable<ScenarioObservation['db']>> {
+  let changes = stored.changes ?? [];
+  if (stored.changesBlob) {
+    const data = await decodePayload(dir, stored.changesBlob, `${where}.changesBlob`);
+    try {
+      changes = decodeRowChangesJsonl(data);
+    } catch (err) {
+      const file = path.join(dir, blobPath(stored.changesBlob.blob));
+      throw new ParityError('BASELINE_CORRUPT', `${rel(file)}: ${(err as Error).message} (events of ${where}); restore it from git or re-record`, { file });
+    }
+  }
+  return { method: stored.method, ...(stored.reason ? { reason: stored.reason } : {}), ...(stored.error ? { error: stored.error } : {}), changes };
 }
 
 async function readTiming(dir: string): Promise<StoredTiming> {
@@ -346,6 +369,11 @@ export function serializeRecordings(
     },
     captures: Object.fromEntries(Object.entries(x.captures).map(([k, v]) => [k, redactText(v)])),
   });
+  const storeDb = (db: NonNullable<ScenarioObservation['db']>) => {
+    const { stored, blob } = encodeDbObservation(db);
+    if (blob) blobs.set(blob.hash, blob.data);
+    return stored;
+  };
   for (const { scenario, observation: o, noise: learned } of [...recorded].sort((a, b) => (a.scenario.id < b.scenario.id ? -1 : 1))) {
     if (learned && (learned.rules.length > 0 || learned.nondeterministic)) {
       noise[scenario.id] = {
@@ -371,6 +399,8 @@ export function serializeRecordings(
               },
             }
           : {}),
+        ...(o.db ? { db: storeDb(redactDbObservation(o.db, redactText)) } : {}),
+        ...(o.schema ? { schema: o.schema } : {}),
       },
     };
     const bytes = Buffer.from(canonicalJson(stored), 'utf8');
@@ -452,6 +482,9 @@ export async function saveBaseline(baselineDir: string, suite: string, recorded:
     await writeFile(path.join(staging, 'noise.json'), canonicalJson(noise));
     const oldHistory = path.join(dir, 'history.jsonl');
     if (await exists(oldHistory)) await copyFile(oldHistory, path.join(staging, 'history.jsonl'));
+    // The legacy's perf figures are written beside the revision (savePerfFigures): keep them.
+    const oldPerf = path.join(dir, PERF_FILE);
+    if (await exists(oldPerf)) await copyFile(oldPerf, path.join(staging, PERF_FILE));
     await writeFile(path.join(staging, 'history.jsonl'), JSON.stringify(entry) + '\n', { flag: 'a' });
     // The manifest is written last: a staging folder without one is never promoted.
     await writeFile(path.join(staging, 'manifest.json'), canonicalJson(manifest));
@@ -465,4 +498,38 @@ export async function saveBaseline(baselineDir: string, suite: string, recorded:
     throw err;
   }
   return result;
+}
+
+/** File of the legacy's performance figures beside a suite's baseline (see harness/perf). */
+export const PERF_FILE = 'perf.json';
+
+/**
+ * Reads `<baselineDir>/<suite>/perf.json`: the legacy's perf samples and the machine they were
+ * measured on, or null when none were recorded.
+ *
+ * @throws ParityError `BASELINE_CORRUPT` (unreadable, not JSON), `BASELINE_FORMAT` (a
+ *   formatVersion this paritykit does not know), naming the file.
+ */
+export async function loadPerfFigures(baselineDir: string, suite: string): Promise<StoredPerf | null> {
+  const file = path.join(baselineDir, suite, PERF_FILE);
+  if (!(await exists(file))) return null;
+  const data = await readJson<StoredPerf>(file);
+  if (data.formatVersion !== 1 || typeof data.scenarios !== 'object' || data.scenarios === null || typeof data.machine !== 'object') {
+    throw new ParityError('BASELINE_FORMAT', `${rel(file)}: formatVersion ${String(data.formatVersion)} or its shape is not known to this paritykit (supports 1); upgrade paritykit or re-record with \`paritykit record --suite ${suite}\``, { file });
+  }
+  return data;
+}
+
+/**
+ * Writes `<baselineDir>/<suite>/perf.json` atomically (a temporary file renamed over it). The
+ * suite's baseline folder must exist (record saves the baseline first); later baseline
+ * revisions carry the file over.
+ */
+export async function savePerfFigures(baselineDir: string, suite: string, figures: StoredPerf): Promise<string> {
+  const file = path.join(baselineDir, suite, PERF_FILE);
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFile(tmp, JSON.stringify(figures, null, 2) + '\n');
+  await rename(tmp, file);
+  return file;
 }

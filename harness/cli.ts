@@ -3,6 +3,7 @@
  * Exit codes: 0 full parity (or success), 1 differences or candidate errors, 2 usage, config
  * or baseline errors. Parsing is commander's; everything here is wiring and output.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import cliProgress from 'cli-progress';
@@ -20,6 +21,13 @@ import { recordProxy, registerHttpCommands } from './http-cli.ts';
 import { stopDatabaseProviders } from './service-run.ts';
 import { redactorFor } from './runner.ts';
 import { runVerify } from './verify-run.ts';
+import { parseShard, type ShardSpec } from './shard.ts';
+import { mergeReports } from '../reporters/merge.ts';
+import { attachRegression } from '../reporters/regression.ts';
+import { renderRegressionTerminal } from '../reporters/regression-section.ts';
+import { writeGithubOutput } from '../reporters/github.ts';
+import { renderPropertyTerminal } from '../reporters/property-section.ts';
+import { perfFails, renderPerfTerminal } from '../reporters/perf-section.ts';
 import { selectScenarios, isFailingVerdict } from '../suites/parity.ts';
 import { PARITYKIT_VERSION } from './version.ts';
 
@@ -108,6 +116,17 @@ function parseCount(flag: string) {
   };
 }
 
+function parseSeed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < -(2 ** 31) || n >= 2 ** 32) throw new ParityError('USAGE', `--seed ${value}: expected an integer (the seed the report printed)`);
+  return n;
+}
+
+function parsePath(value: string): string {
+  if (!/^\d+(:\d+)*$/.test(value)) throw new ParityError('USAGE', `--path ${value}: expected a fast-check path like 3:1:0 (the path the report printed)`);
+  return value;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }
@@ -137,7 +156,7 @@ function printDrift(io: CliIo, r: RecordResult, color: boolean): void {
 
 async function commandRecord(
   io: CliIo,
-  opts: CommonOptions & { dryRun?: boolean; ci?: boolean; runs?: number; proxy?: boolean; listen?: number; out?: string; duration?: number; groupBy?: string; allow?: string[]; deny?: string[]; methods?: string[] },
+  opts: CommonOptions & { perf?: boolean; perfRounds?: number; dryRun?: boolean; ci?: boolean; runs?: number; proxy?: boolean; listen?: number; out?: string; duration?: number; groupBy?: string; allow?: string[]; deny?: string[]; methods?: string[] },
 ): Promise<number> {
   if (opts.proxy) return recordProxy(io, opts);
   if (opts.ci) throw new ParityError('USAGE', '--ci never writes baselines, so it cannot be used with record; run `paritykit verify --ci` in CI');
@@ -161,6 +180,8 @@ async function commandRecord(
         concurrency: opts.concurrency,
         scenarios: opts.scenario ? scenarios : undefined,
         onScenario: (id) => progress.tick(id),
+        perf: opts.perf !== false,
+        perfRounds: opts.perfRounds,
       });
     } finally {
       progress.stop();
@@ -180,11 +201,12 @@ async function commandRecord(
     }
     if (result.timedOut.length > 0) io.stdout.write(c.yellow(`  ${result.timedOut.length} scenario(s) timed out on the legacy (recorded as timedOut): ${result.timedOut.slice(0, 10).join(', ')}\n`));
     printDrift(io, result, color);
+    if (result.perf) io.stdout.write(`  perf: legacy measured for ${result.perf.scenarios.length} scenario(s) → ${path.relative(io.cwd, result.perf.file)}${result.perf.skipped.map((x) => `\n    skipped ${x.id}: ${x.reason}`).join('')}\n`);
   }
   return 0;
 }
 
-async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; reportDir?: string; reruns?: number }): Promise<number> {
+async function commandVerify(io: CliIo, opts: CommonOptions & { perf?: boolean; perfRounds?: number; perfLegacy?: 'live' | 'stored'; ci?: boolean; reportDir?: string; reruns?: number; compare?: string; shard?: ShardSpec; history?: boolean; property?: boolean; seed?: number; path?: string; legacy?: boolean }): Promise<number> {
   const config = await loadConfig(io.cwd, opts.config);
   const suites = selectSuites(config, opts.suite);
   const ci = Boolean(opts.ci);
@@ -199,7 +221,14 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; re
       ci,
       concurrency: opts.concurrency,
       reruns: opts.reruns,
+      // --property: only the property checks, and the counterexamples they saved before.
+      ...(opts.property ? { scenarios: ['property-*'] } : {}),
+      property: { seed: opts.seed, path: opts.path, noLegacy: opts.legacy === false },
+      perf: { skip: opts.perf === false, rounds: opts.perfRounds, legacy: opts.perfLegacy ?? (opts.legacy === false ? 'stored' : undefined) },
       reportDir,
+      shard: opts.shard,
+      compare: opts.compare,
+      history: opts.history,
       onStart: (n) => progress.start(n),
       onScenario: (suite, r: ScenarioReport) => progress.tick(`${suite} › ${r.id}`, isFailingVerdict(r.verdict) ? `${r.verdict}: ${suite} › ${r.id}` : undefined),
     });
@@ -207,9 +236,42 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; re
     progress.stop();
   }
   const redactors = suites.map((s) => redactorFor(s));
-  await writeReports(report, reportDir, { redact: (text) => redactors.reduce((t, r) => r.redactText(t), text) });
+  const redact = (text: string) => redactors.reduce((t, r) => r.redactText(t), text);
+  await writeReports(report, reportDir, { redact });
   io.stdout.write(renderTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));
+  io.stdout.write(renderPropertyTerminal(report, { color: useColor(io) }));
+  io.stdout.write(renderPerfTerminal(report, { color: useColor(io) }));
+  await writeCiOutput(io, report, reportDir, redact);
   io.stdout.write(`\nReport: ${path.join(path.relative(io.cwd, reportDir) || '.', 'index.html')}\n`);
+  return runFails(report, io) ? 1 : 0;
+}
+
+/** After the report files are written: the regression summary line, the shard note, and on
+ * GitHub Actions the step summary and `::error` annotations (reporters/github.ts) — for a
+ * whole or merged run only, not for each shard's partial report. */
+async function writeCiOutput(io: CliIo, report: ParityReport, reportDir: string, redact?: (text: string) => string): Promise<void> {
+  const regression = renderRegressionTerminal(report);
+  if (regression !== '') io.stdout.write(`\n${redact ? redact(regression) : regression}`);
+  if (report.shard) {
+    io.stdout.write(`\nPartial report: shard ${report.shard.index}/${report.shard.count} (${report.totals.scenarios} of ${report.shard.of} scenarios); combine the shards with \`paritykit report merge <folders…>\`\n`);
+    return; // the merge job writes the step summary and annotations, once for the whole run
+  }
+  const summary = await readFile(path.join(reportDir, 'summary.md'), 'utf8');
+  await writeGithubOutput(report, summary, io, redact ? { redact } : {});
+}
+
+async function commandReportMerge(io: CliIo, folders: string[], opts: { out?: string; compare?: string; history?: boolean }): Promise<number> {
+  const partials = [];
+  for (const folder of folders) partials.push({ report: await readReport(path.resolve(io.cwd, folder)), source: folder });
+  const merged = mergeReports(partials);
+  for (const w of merged.warnings) io.stderr.write(`paritykit: warning: ${w}\n`);
+  const out = path.resolve(io.cwd, opts.out ?? 'parity-report');
+  const report = await attachRegression(merged.report, { reportDir: out, compare: opts.compare, writeHistory: opts.history !== false && merged.warnings.length === 0, cwd: io.cwd });
+  await writeReports(report, out);
+  io.stdout.write(`merged ${partials.length} partial ${partials.length === 1 ? 'report' : 'reports'} (${report.totals.scenarios} scenarios) → ${path.relative(io.cwd, out) || '.'}\n`);
+  io.stdout.write(renderTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));
+  await writeCiOutput(io, report, out);
+  io.stdout.write(`\nReport: ${path.join(path.relative(io.cwd, out) || '.', 'index.html')}\n`);
   return runFails(report, io) ? 1 : 0;
 }
 
@@ -217,6 +279,10 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { ci?: boolean; re
  * the `fail` policy; each also gets a line saying so. */
 function runFails(report: ParityReport, io?: CliIo): boolean {
   let fails = report.suites.some((s) => s.scenarios.some((x) => isFailingVerdict(x.verdict)));
+  // A property counterexample (or a property check that could not run) fails the run.
+  if (report.suites.some((s) => (s.property?.counterexamples.length ?? 0) > 0 || s.property?.error !== undefined)) fails = true;
+  // A perf scenario over its budget (or that could not be measured) fails the run.
+  if (perfFails(report)) fails = true;
   for (const s of report.suites) {
     for (const d of s.deviations ?? []) {
       if (d.status === 'expired') {
@@ -289,16 +355,40 @@ Examples:
   $ paritykit verify --ci               in CI: never write baselines; a missing
                                         baseline fails
   $ paritykit verify --suite ledger --scenario 'rounding-*'
+  $ paritykit verify --ci --shard 2/4 --report-dir shard-2
+                                        one of 4 CI machines; then report merge
+  $ paritykit verify --compare previous-report/
+                                        regression report against an earlier run
+  $ paritykit verify --property --suite ledger --seed 42 --path 3:1:0
+                                        replay a reported property run
+  $ paritykit verify --no-perf          skip the performance suites
+  $ paritykit verify --perf-legacy stored
+                                        perf against the legacy figures stored
+                                        by record (perf.json), not a live legacy
 
-Exit codes: 0 full parity, 1 differences or candidate errors,
-            2 usage, config or baseline errors.
+Exit codes: 0 full parity, 1 differences, candidate errors or a perf
+            scenario over its budget (fail), 2 usage, config or baseline errors.
 Reports: report.json, index.html, junit.xml, summary.md in reportDir
-         (default parity-report/).
+         (default parity-report/); one entry per run in reportDir/history/,
+         compared with the next run (regression section, parity trend).
+On GitHub Actions: summary.md is appended to $GITHUB_STEP_SUMMARY and each
+differing scenario becomes an ::error annotation (first 10).
 `,
   report: `
 Examples:
   $ paritykit report                    re-render parity-report/ from report.json
   $ paritykit report --from ci/report.json --report-dir out/
+  $ paritykit report merge shard-1 shard-2 shard-3 --out parity-report
+                                        combine the reports of verify --shard i/3
+`,
+  merge: `
+Examples:
+  $ paritykit report merge shard-*/ --out parity-report
+  $ paritykit report merge a/report.json b/report.json --compare previous/
+
+Refuses reports of different configs, selections, commits or shard counts, and the
+same shard twice; warns when a shard is missing (and then writes no history entry).
+On GitHub Actions it appends summary.md to $GITHUB_STEP_SUMMARY and annotates.
 `,
   top: `
 Examples:
@@ -344,6 +434,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--allow <glob>', 'with --proxy: record only paths matching (repeatable)', collect)
     .option('--deny <glob>', 'with --proxy: never record paths matching (repeatable)', collect)
     .option('--methods <list>', 'with --proxy: record only these methods, e.g. GET,POST', collect)
+    .option('--no-perf', 'do not measure the legacy\'s performance (suites with perf) into perf.json')
+    .option('--perf-rounds <n>', 'perf: measurements of the legacy (x2) per perf scenario (default: perf.rounds)', parsePositiveInt('--perf-rounds'))
     .addOption(new Option('--ci').hideHelp())
     .addHelpText('after', EXAMPLES.record)
     .action(async (opts) => setExit(await commandRecord(io, opts)));
@@ -352,17 +444,36 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--ci', 'CI mode: never write baselines; a scenario without a baseline is a failure (default when CI is set)')
     .option('--report-dir <dir>', 'where reports go (default: reportDir of the config)')
     .option('--reruns <n>', 'extra candidate runs of a differing scenario, to tell flaky from diff (default 2; 0 = off)', parseCount('--reruns'))
+    .option('--property', 'only the property checks (and their saved counterexamples), not the recorded scenarios')
+    .option('--seed <n>', 'fast-check seed of the property checks (replays a reported run)', parseSeed)
+    .option('--path <path>', 'with --seed: replay this counterexample path of a reported property run', parsePath)
+    .option('--no-legacy', 'the legacy cannot run here: property checks only replay their saved counterexamples')
+    .option('--compare <path>', 'regression report against a previous report.json or report folder (default: the newest run in <report-dir>/history/)')
+    .option('--shard <i/n>', 'run only shard i of n (by a hash of suite/scenario id) and write a partial report; combine with `report merge`', (v: string) => parseShard(v))
+    .option('--no-history', 'do not add this run to <report-dir>/history/ (and without --compare, no regression section)')
+    .option('--no-perf', 'skip the performance suites (suites with perf)')
+    .option('--perf-rounds <n>', 'perf: ABBA rounds before the first verdict (default: perf.rounds, 6)', parsePositiveInt('--perf-rounds'))
+    .addOption(new Option('--perf-legacy <mode>', 'perf: live (run the legacy side by side, default) or stored (compare with the legacy figures in perf.json)').choices(['live', 'stored']))
     .addHelpText('after', EXAMPLES.verify)
     .action(async (opts) => setExit(await commandVerify(io, { ...opts, ci: opts.ci ?? Boolean(io.env.CI) })));
 
-  program
+  const reportCommand = program
     .command('report')
-    .description('re-render the reports (HTML, JUnit, Markdown, terminal) from a report.json')
+    .description('re-render the reports (HTML, JUnit, Markdown, terminal) from a report.json; `report merge` combines shards')
     .option('-c, --config <path>', 'config file whose reportDir holds report.json')
     .option('--from <path>', 'a report.json file, or a folder containing one')
     .option('--report-dir <dir>', 'where to write the re-rendered reports (default: beside report.json)')
     .addHelpText('after', EXAMPLES.report)
     .action(async (opts) => setExit(await commandReport(io, opts)));
+  reportCommand
+    .command('merge')
+    .description('merge the partial reports of `verify --shard i/n` runs into one report (all formats), with regression and history')
+    .argument('<folders...>', 'report folders (or report.json files) of the shards')
+    .option('-o, --out <dir>', 'where to write the merged report (default: parity-report)')
+    .option('--compare <path>', 'regression report against a previous report.json or report folder (default: the newest run in <out>/history/)')
+    .option('--no-history', 'do not add the merged run to <out>/history/')
+    .addHelpText('after', EXAMPLES.merge)
+    .action(async (folders: string[], opts) => setExit(await commandReportMerge(io, folders, opts)));
 
   registerReviewCommands(program, io, setExit);
   registerHttpCommands(program, io, setExit);

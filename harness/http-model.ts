@@ -20,6 +20,11 @@ export interface DatabaseSpec {
   fixtures?: string[];
   /** Environment variable that carries the scenario database's URL to the target. Default `DATABASE_URL`. */
   env?: string;
+  /** The `db` and `schema` channels (recorders/db-capture.ts, docs/database.md): `auto`
+   * (default) captures row changes by logical decoding where the server allows it, else by
+   * before/after snapshots; `logical` or `snapshot` force one method; `off` captures neither
+   * rows nor schema. Never for `url` targets (paritykit does not own their database). */
+  capture?: 'auto' | 'logical' | 'snapshot' | 'off';
 }
 
 /** A service someone else runs: paritykit only sends requests to it. */

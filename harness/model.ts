@@ -316,15 +316,19 @@ export interface ChannelResult {
  * - `text`: a line pattern: the regex (anchored, whole line) that every legacy run's version of
  *   that line matched, with the varying tokens as wildcards; or `unordered: true` for a text
  *   whose lines came back reordered.
+ * - `column`: a database column (`schema.table.column`) whose values vary (the `db` channel).
  */
 export type NoiseLocation =
   | { kind: 'json'; path: string; unordered?: boolean }
   | { kind: 'csv'; row: number; column: string }
-  | { kind: 'text'; line?: number; pattern?: string; unordered?: boolean };
+  | { kind: 'text'; line?: number; pattern?: string; unordered?: boolean }
+  | { kind: 'column'; column: string };
 
-/** One learned noise rule: a place in one channel (and file) that differs between legacy runs. */
+/** One learned noise rule: a place in one channel (and file) that differs between legacy runs.
+ * For the `db` channel the place is a column (`public.orders.updated_at`, kind `column`): its
+ * values varied between legacy runs (a `now()` default), so it is ignored when comparing. */
 export interface NoiseRule {
-  channel: 'stdout' | 'stderr' | 'files' | 'http';
+  channel: 'stdout' | 'stderr' | 'files' | 'http' | 'db';
   /** File path for the `files` channel; the exchange (`#1`, 1-based) for the `http` channel,
    * whose rules apply to the response body. */
   path?: string;

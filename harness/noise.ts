@@ -14,6 +14,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { detectFormat } from '../recorders/format.ts';
+import { compareDb } from './compare/db.ts';
 import { formatCsv, parseCsv } from './normalize/csv.ts';
 import { formatJsonPath, replaceJsonPaths, type JsonPathKey } from './normalize/json-path.ts';
 import type { ContentFormat, NoiseLocation, NoiseRule, ScenarioNoise, ScenarioObservation } from './model.ts';
@@ -238,6 +239,35 @@ function learnHttp(first: ScenarioObservation, other: ScenarioObservation, rules
 }
 
 /**
+ * The db channel: columns whose values differ between legacy runs (a `now()` default, a random
+ * token) are learned as noise and ignored when comparing. Rows present in one run only (and a
+ * different capture outcome) are structural: never learned.
+ */
+function learnDb(first: ScenarioObservation, other: ScenarioObservation, rules: RuleSet): void {
+  if (!first.db || !other.db) return;
+  if (Boolean(first.db.error) !== Boolean(other.db.error)) throw new Structural(`db: capture failed in one run only (${first.db.error ?? other.db.error})`);
+  if (first.db.error) return;
+  const difference = compareDb(first.db, other.db, { mode: 'net', schema: { legacy: first.schema, candidate: other.schema } });
+  if (!difference || difference.kind !== 'rows') return;
+  for (const table of difference.tables) {
+    for (const row of table.rows) {
+      if (row.kind !== 'changed') throw new Structural(`db: ${table.table} ${row.key} is ${row.kind === 'order' ? 'in another order' : 'written'} in one run only`);
+      for (const cell of row.cells ?? []) {
+        const a = row.legacy?.after?.[cell] ?? row.legacy?.before?.[cell];
+        const b = row.candidate?.after?.[cell] ?? row.candidate?.before?.[cell];
+        rules.add('db', undefined, { kind: 'column', column: `${table.table}.${cell}` }, [a, b]);
+      }
+    }
+  }
+}
+
+/** Ignore-globs (picomatch) for the db columns learned as noise: `public.orders.updated_at`
+ * with glob characters escaped. */
+export function noiseColumns(rules: readonly NoiseRule[] | undefined): string[] {
+  return (rules ?? []).flatMap((r) => (r.channel === 'db' && r.where.kind === 'column' ? [r.where.column.replace(/[*?[\]{}()!+@|]/g, '\\$&')] : []));
+}
+
+/**
  * Learns a scenario's noise from two or more legacy runs of it (the first is the one stored).
  *
  * @returns the noise rules (empty when every run agreed), or `nondeterministic` with the reason
@@ -269,6 +299,7 @@ export function learnNoise(runs: ScenarioObservation[]): ScenarioNoise {
         throw new Structural(`file ${odd} is written in one run only`);
       }
       learnHttp(first, other, rules);
+      learnDb(first, other, rules);
       for (const f of first.files) {
         const g = files.get(f.path)!;
         if (f.change !== g.change) throw new Structural(`file ${f.path} is ${f.change} in one run and ${g.change} in another`);
@@ -368,7 +399,9 @@ export function describeNoise(rule: NoiseRule): string {
         : w.path
       : w.kind === 'csv'
         ? `row ${w.row}, column ${w.column}`
-        : w.unordered
+        : w.kind === 'column'
+          ? `column ${w.column}`
+          : w.unordered
           ? 'line order'
           : `line ${w.line}${w.pattern ? ` ~ ${w.pattern}` : ''}`;
   return `${where(rule.channel, rule.path)}: ${place}`;

@@ -9,6 +9,9 @@ import type { ResolvedSuite } from './config.ts';
 import type { ChannelResult, NoiseRule, Scenario, ScenarioObservation } from './model.ts';
 import { learnNoise } from './noise.ts';
 import { PARITYKIT_VERSION } from './version.ts';
+import path from 'node:path';
+import { loadPerfFigures, savePerfFigures } from '../baselines/store.ts';
+import { measureLegacyPerf, type PerfSuite } from './perf/run.ts';
 
 /** Least time (ms) between the starts of two legacy runs of one scenario (see recordSuite). */
 export const MIN_RUN_GAP_MS = 1100;
@@ -44,6 +47,8 @@ export interface RecordResult {
   /** Legacy runs per scenario. */
   runs: number;
   dryRun: boolean;
+  /** Legacy perf figures stored beside the baseline (`perf.json`), when measured. */
+  perf?: { file: string; scenarios: string[]; skipped: Array<{ id: string; reason: string }> };
 }
 
 /** Options of `recordSuite`. */
@@ -57,6 +62,11 @@ export interface RecordOptions {
   /** Called after each legacy run (for progress display): `total` is scenarios × runs. */
   onScenario?: (id: string, done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Measure the legacy's performance (suites with `perf`) and store it as `perf.json`
+   * beside the baseline (see harness/perf). Default false. */
+  perf?: boolean;
+  /** Overrides `perf.rounds` for that measurement. */
+  perfRounds?: number;
 }
 
 /**
@@ -130,5 +140,18 @@ export async function recordSuite(suite: ResolvedSuite, store: BaselineStore, op
   const timedOut = observations.filter((o: { observation: ScenarioObservation }) => o.observation.exit.timedOut).map((o) => o.scenario.id);
   const noisy = observations.filter((o) => o.noise.rules.length > 0).map((o) => ({ id: o.scenario.id, rules: o.noise.rules }));
   const nondeterministic = observations.filter((o) => o.noise.nondeterministic).map((o) => ({ id: o.scenario.id, reason: o.noise.nondeterministic! }));
-  return { suite: suite.name, save, drift, scenarios: all.length, timedOut, noisy, nondeterministic, runs, dryRun: options.dryRun ?? false };
+  const perf = options.perf && suite.perf && !options.dryRun ? await recordLegacyPerf(suite as PerfSuite, save.dir, selectedIds, options.perfRounds) : undefined;
+  return { suite: suite.name, save, drift, scenarios: all.length, timedOut, noisy, nondeterministic, runs, dryRun: options.dryRun ?? false, ...(perf ? { perf } : {}) };
+}
+
+/** Measures the legacy's perf scenarios among `ids` and merges them into `perf.json` in the
+ * suite's baseline folder `dir` (figures of scenarios not measured now are kept). */
+async function recordLegacyPerf(suite: PerfSuite, dir: string, ids: Set<string>, rounds?: number): Promise<NonNullable<RecordResult['perf']>> {
+  const baselineDir = path.dirname(dir);
+  const { stored, skipped } = await measureLegacyPerf({ ...suite, scenarios: suite.scenarios.filter((s) => ids.has(s.id)) }, { rounds });
+  const previous = await loadPerfFigures(baselineDir, suite.name).catch(() => null);
+  const configured = new Set(suite.scenarios.map((s) => s.id));
+  const kept = Object.fromEntries(Object.entries(previous?.scenarios ?? {}).filter(([id]) => configured.has(id) && !(id in stored.scenarios)));
+  const file = await savePerfFigures(baselineDir, suite.name, { ...stored, scenarios: { ...kept, ...stored.scenarios } });
+  return { file, scenarios: Object.keys(stored.scenarios), skipped };
 }

@@ -12,8 +12,10 @@ import picomatch from 'picomatch';
 import type { ResolvedSuite } from './config.ts';
 import { isCommandTarget, type ChannelResult, type ContentFormat, type Difference, type FileObservation, type HttpExchange, type NoiseRule, type Scenario, type ScenarioObservation, type Target } from './model.ts';
 import { runServiceScenario } from './service-run.ts';
+import { redactDbObservation } from '../recorders/db-capture.ts';
 import { compareHttp } from './compare/http.ts';
-import { applyNoise, rulesFor } from './noise.ts';
+import { compareDbChannels, resolveDbOptions } from './compare/db.ts';
+import { applyNoise, noiseColumns, rulesFor } from './noise.ts';
 
 /**
  * Runs one scenario on one target. A service target replays the scenario's requests (see
@@ -78,6 +80,7 @@ export function redactObservation(o: ScenarioObservation, redactor: Redactor): S
     stdout: redactor.redactBuffer(o.stdout),
     stderr: redactor.redactBuffer(o.stderr),
     files: o.files.map((f) => ({ ...f, path: redactor.redactText(f.path), content: f.content === null ? null : redactor.redactBuffer(f.content) })),
+    ...(o.db ? { db: redactDbObservation(o.db, (t) => redactor.redactText(t)) } : {}),
   };
 }
 
@@ -161,13 +164,15 @@ function compareFiles(suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>, scena
  * `exit` (code, signal, timedOut), `stdout`, `stderr` (format detected on the legacy's bytes:
  * JSON structurally, CSV by cell, text by line), and `files` (one result per path created,
  * modified or deleted by either side). Learned noise (see harness/noise.ts) is masked and the
- * normalizers applied on both sides; `timing` is not compared.
+ * normalizers applied on both sides; `timing` is not compared. An exchange scenario compares
+ * `http` (one result per exchange), then `db` and `schema` when the legacy's observation has them
+ * (harness/compare/db.ts `compareDbChannels`, with the suite's `db` option).
  *
  * @param noise the scenario's learned noise rules (from the baseline), if any.
  * @returns one ChannelResult per comparison, in the order exit, stdout, stderr, files.
  */
 export function compareObservations(
-  suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'>,
+  suite: Pick<ResolvedSuite, 'normalize' | 'csvKeys'> & Partial<Pick<ResolvedSuite, 'db'>>,
   scenario: Scenario,
   legacy: ScenarioObservation,
   candidate: ScenarioObservation,
@@ -194,7 +199,7 @@ export function compareObservations(
       tolerances: tolerancesFor(suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
       normalize: (text, format, ctx) =>
         normalizeText(applyNoise(text, format, rulesFor(noise, 'http', `#${ctx.exchange + 1}`)), format, suite.normalize, { channel: 'stdout', scenarioId: scenario.id, tags }),
-    })];
+    }), ...compareDbChannels(withNoiseColumns(suite.db, noise), legacy, candidate)];
   }
   const out: ChannelResult[] = [];
   out.push(result('exit', compareValue('exit', legacy.exit, candidate.exit)));
@@ -205,6 +210,14 @@ export function compareObservations(
   }
   out.push(...compareFiles(suite, scenario, legacy.files, candidate.files, noise));
   return out;
+}
+
+/** The suite's db options plus the columns learned as noise (they vary between legacy runs). */
+function withNoiseColumns(options: ResolvedSuite['db'] | undefined, noise: NoiseRule[] | undefined): ResolvedSuite['db'] | undefined {
+  const columns = noiseColumns(noise);
+  if (columns.length === 0) return options;
+  const base = options ?? resolveDbOptions(undefined);
+  return { ...base, ignoreColumns: [...base.ignoreColumns, ...columns] };
 }
 
 /** `diff` when any channel differs unexplained, `accepted` when every difference is explained

@@ -12,8 +12,10 @@ import { startDatabaseProvider, type DatabaseProvider } from '../recorders/postg
 import { runExchanges } from '../recorders/http.ts';
 import { startService, type RunningService } from '../recorders/service.ts';
 import { startOutboundRecorder, startOutboundReplayer, type OutboundProxy } from '../recorders/outbound.ts';
+import { startDbCapture, type DbCapture } from '../recorders/db-capture.ts';
+import { captureSchema } from '../recorders/db-schema.ts';
 import { ParityError } from './errors.ts';
-import type { DatabaseSpec, ExchangeScenario, HttpExchange, HttpObservation, Scenario, ScenarioObservation, ServiceTarget } from './model.ts';
+import type { DatabaseSpec, DbObservation, ExchangeScenario, HttpExchange, HttpObservation, Scenario, ScenarioObservation, ServiceTarget } from './model.ts';
 
 const providers = new Map<string, Promise<DatabaseProvider>>();
 const templates = new Map<string, Promise<string>>();
@@ -83,6 +85,8 @@ export async function runServiceScenario(
   let db: { url: string; drop(): Promise<void> } | undefined;
   let service: RunningService | undefined;
   let outbound: OutboundProxy | undefined;
+  let capture: DbCapture | undefined;
+  let captureError: string | undefined;
   try {
     const env: Record<string, string> = {};
     // Third-party calls go through paritykit's forward proxy: recorded from the legacy,
@@ -101,6 +105,14 @@ export async function runServiceScenario(
       const template = await templateFor(provider, target.database, options.rootDir);
       db = await provider.cloneDatabase(template, 'pk');
       env[target.database.env ?? 'DATABASE_URL'] = db.url;
+      // The db channel starts before the service, so it sees every write (docs/database.md).
+      const method = target.database.capture ?? 'auto';
+      if (method !== 'off') {
+        capture = await startDbCapture(db.url, { method }).catch((err: unknown) => {
+          captureError = err instanceof Error ? err.message : String(err);
+          return undefined;
+        });
+      }
     }
     service = await startService(target, { rootDir: options.rootDir, env, signal: options.signal });
     const exchange: ExchangeScenario = { id: scenario.id, requests: scenario.requests ?? [], ...(scenario.tags ? { tags: scenario.tags } : {}) };
@@ -117,18 +129,92 @@ export async function runServiceScenario(
       const unmatched = options.replayOutbound ? outbound.unmatched() : [];
       if (unmatched.length > 0) http.unmatchedOutbound = unmatched;
     }
-    return observationOf(http, performance.now() - t0);
+    const observation = observationOf(http, performance.now() - t0);
+    if (db && (capture || captureError)) {
+      // Stopped first: a write the service makes after its last response is still captured.
+      await service.stop();
+      Object.assign(observation, await finishDbChannels(capture, captureError, db.url, target.database?.capture));
+    }
+    return observation;
   } catch (err) {
     if (err instanceof ParityError && err.code === 'CONFIG_INVALID') throw err;
     const message = err instanceof Error ? err.message : String(err);
     return observationOf({ exchanges: [], error: message }, performance.now() - t0);
   } finally {
     await service?.stop().catch(() => undefined);
+    await capture?.abort();
     await outbound?.close().catch(() => undefined);
     await db?.drop().catch(() => undefined);
   }
 }
 
+/** The `db` and `schema` observations after the service stopped. A capture that failed is a
+ * `db.error` (verdict `error`), never an exception; a schema that cannot be read is reported
+ * there too (the schema channel is then absent). */
+async function finishDbChannels(
+  capture: DbCapture | undefined,
+  startError: string | undefined,
+  url: string,
+  requested: DatabaseSpec['capture'],
+): Promise<Pick<ScenarioObservation, 'db' | 'schema'>> {
+  let db: DbObservation;
+  if (!capture) {
+    db = { method: requested === 'snapshot' ? 'snapshot' : 'logical', changes: [], error: `db capture could not start: ${startError}` };
+  } else {
+    db = await capture.finish().catch((err: unknown) => ({
+      method: capture.method,
+      ...(capture.reason ? { reason: capture.reason } : {}),
+      changes: [],
+      error: err instanceof Error ? err.message : String(err),
+    }));
+  }
+  try {
+    return { db, schema: await captureSchema(url) };
+  } catch (err) {
+    const message = `schema capture failed: ${err instanceof Error ? err.message : String(err)}`;
+    return { db: { ...db, error: db.error ? `${db.error}\n${message}` : message } };
+  }
+}
+
 function tail(text: string, lines = 40): string {
   return text.split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Starts a service target the way {@link runServiceScenario} does (a fresh database cloned
+ * from the target's fixture template, the service on a free port) but leaves it running, for
+ * callers that send many requests to it (harness/perf). No outbound proxy is put in front of
+ * it: the service talks to its real dependencies. `stop()` stops the service and drops the
+ * database; it never throws.
+ *
+ * @param options.rootDir the config file's directory (fixtures, `start.cwd`).
+ * @throws ParityError `CONFIG_INVALID` for bad fixtures globs; `TARGET_FAILED` (from
+ *   startService) when the service cannot start.
+ */
+export async function startServiceWithDatabase(
+  target: ServiceTarget,
+  options: { rootDir: string; signal?: AbortSignal },
+): Promise<{ service: RunningService; stop(): Promise<void> }> {
+  let db: { url: string; drop(): Promise<void> } | undefined;
+  const env: Record<string, string> = {};
+  if (target.database && !('url' in target)) {
+    const provider = await providerFor(target.database, options.rootDir);
+    const template = await templateFor(provider, target.database, options.rootDir);
+    db = await provider.cloneDatabase(template, 'pk');
+    env[target.database.env ?? 'DATABASE_URL'] = db.url;
+  }
+  let service: RunningService;
+  try {
+    service = await startService(target, { rootDir: options.rootDir, env, signal: options.signal });
+  } catch (err) {
+    await db?.drop().catch(() => undefined);
+    throw err;
+  }
+  return {
+    service,
+    stop: async () => {
+      await service.stop().catch(() => undefined);
+      await db?.drop().catch(() => undefined);
+    },
+  };
 }

@@ -19,6 +19,10 @@ import { recordSuite } from './record.ts';
 import { stopDatabaseProviders } from './service-run.ts';
 import { deviationReports, localDate } from './deviations.ts';
 import { PARITYKIT_VERSION } from './version.ts';
+import { inShard, selectionDigest, type ShardSpec } from './shard.ts';
+import { attachRegression } from '../reporters/regression.ts';
+import { runPropertyCheck } from './property.ts';
+import { verifySuitePerf } from './perf/verify.ts';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -43,6 +47,21 @@ export interface VerifyRunOptions {
   onScenario?: (suite: string, report: ScenarioReport) => void;
   /** Called once the number of scenarios is known. */
   onStart?: (total: number) => void;
+  /** `--shard i/n`: run only this shard's scenarios and return a partial report (with
+   * `shard`, without regression or history); see harness/shard.ts. */
+  shard?: ShardSpec;
+  /** `--compare`: the previous report.json or report folder (reporters/regression.ts); default
+   * the newest entry of `<reportDir>/history/`. */
+  compare?: string;
+  /** Add this run to `<reportDir>/history/` and compare with the previous run (default true). */
+  history?: boolean;
+  /** Property checks of suites with a `property` option (harness/property.ts): `skip` them,
+   * or replay one run with `seed`/`path`; `noLegacy`: the legacy cannot run here. */
+  property?: { skip?: boolean; seed?: number; path?: string; noLegacy?: boolean };
+  /** Perf suites (harness/perf, suites with `perf`): `skip` them (`--no-perf`), override the
+   * rounds, or compare with the legacy's stored figures only; run after the parity scenarios,
+   * never in a sharded run. */
+  perf?: { skip?: boolean; rounds?: number; legacy?: 'live' | 'stored'; onScenario?: Parameters<typeof verifySuitePerf>[1]['onScenario'] };
 }
 
 /** The suite's deviations with their status, from which scenarios each one explained. */
@@ -105,7 +124,10 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
   const t0 = performance.now();
   const suites = options.suites && options.suites.length > 0 ? config.suites.filter((s) => options.suites!.includes(s.name)) : config.suites;
   const concurrency = options.concurrency ?? Math.max(...suites.map((s) => s.concurrency));
-  const selected = suites.map((s) => ({ suite: s, scenarios: selectScenarios(s, options.scenarios) }));
+  const shard = options.shard;
+  const selectedAll = suites.map((s) => ({ suite: s, scenarios: selectScenarios(s, options.scenarios) }));
+  // --shard i/n: a hash of `suite/scenario id` picks the scenarios (harness/shard.ts)
+  const selected = shard === undefined ? selectedAll : selectedAll.map(({ suite, scenarios }) => ({ suite, scenarios: scenarios.filter((x) => inShard(shard, suite.name, x.id)) }));
   options.onStart?.(selected.reduce((n, s) => n + s.scenarios.length, 0));
   const longest = Math.max(30_000, ...suites.flatMap((s) => [s.timeoutMs, s.candidate.timeoutMs ?? 0, ...s.scenarios.map((x) => x.timeoutMs ?? 0)]));
 
@@ -133,6 +155,7 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
     ci: options.ci,
     ...(options.reruns !== undefined ? { reruns: options.reruns } : {}),
     reportDir: options.reportDir ?? config.reportDir,
+    ...(shard !== undefined ? { shard } : {}),
   };
   // Observations of the previous run would mislead review: start the folder afresh.
   await rm(path.join(options.reportDir ?? config.reportDir, 'observations'), { recursive: true, force: true });
@@ -207,10 +230,17 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
       scenarios: ordered,
       ...(gone.length > 0 ? { unreferenced: { ids: gone, policy } } : {}),
       ...deviationsOf(config, suite.name, ordered),
+      // sharded: the property check runs once, in shard 1 (report merge keeps shard 1's)
+      ...(suite.property && !options.property?.skip && (shard === undefined || shard.index === 1)
+        ? { property: await runPropertyCheck(suite, { store, ci: options.ci, deviations: config.deviations, configArg: options.configArg, ...options.property }).finally(() => stopDatabaseProviders()) }
+        : {}),
+      ...(suite.perf && !options.perf?.skip && shard === undefined
+        ? { perf: await verifySuitePerf(suite, { baselineDir: config.baselineDir, reportDir: options.reportDir ?? config.reportDir, startedAt: startedAt.toISOString(), writeHistory: options.history !== false, ...options.perf }) }
+        : {}),
     });
   }
   const totals = suiteReports.reduce((t, s) => mergeTotals(t, s.totals), emptyTotals());
-  return {
+  const report: ParityReport = {
     formatVersion: 1,
     tool: { name: 'paritykit', version: PARITYKIT_VERSION },
     run: {
@@ -224,5 +254,16 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
     parity: parityOf(totals),
     suites: suiteReports,
   };
+  if (shard !== undefined) {
+    // a partial report: merged later by `paritykit report merge`, which writes the history
+    const revisions = new Map(suiteReports.map((s) => [s.name, s.baseline.revision]));
+    const of = selectedAll.reduce((n, s) => n + s.scenarios.length, 0);
+    const selection = selectionDigest(path.basename(config.file), selectedAll.map(({ suite, scenarios }) => ({ name: suite.name, revision: revisions.get(suite.name) ?? null, ids: scenarios.map((x) => x.id) })));
+    return { ...report, shard: { ...shard, of, selection } };
+  }
+  if (options.history === false && options.compare === undefined) return report;
+  // a run of part of the config compares only what it ran, and stays out of the history
+  const partial = (options.scenarios?.length ?? 0) > 0 || suites.length < config.suites.length;
+  return attachRegression(report, { reportDir: options.reportDir ?? config.reportDir, compare: options.compare, writeHistory: options.history !== false, partial });
 }
 

@@ -87,6 +87,12 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
       if (options.keepCandidate) await options.keepCandidate(scenario.id, candidate);
       return { ...base, verdict: 'error', durationMs: elapsed(), channels: [], error: `candidate: ${candidate.http.error}`, ...learned };
     }
+    // A database capture that failed on the candidate (and not on the legacy) is an error too:
+    // without its writes, the db channel cannot say anything.
+    if (candidate.db?.error && !recorded.observation.db?.error) {
+      if (options.keepCandidate) await options.keepCandidate(scenario.id, candidate);
+      return { ...base, verdict: 'error', durationMs: elapsed(), channels: [], error: `candidate: database capture failed: ${candidate.db.error}`, ...learned };
+    }
     const compared = compareObservations(suite, scenario, recorded.observation, candidate, noise);
     const { channels, used } = applyDeviations({ suite: suite.name, scenarioId: scenario.id, tags: scenario.tags ?? [] }, compared, options.deviations ?? [], options.today ?? localDate());
     let verdict: ScenarioReport['verdict'] = verdictOf(channels);

@@ -27,6 +27,7 @@ import pg from 'pg';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { ParityError } from '../harness/errors.ts';
 import type { DatabaseSpec } from '../harness/http-model.ts';
+import { prepareTemplateForCapture } from './db-capture.ts';
 
 /** A PostgreSQL server paritykit can create databases on, for the scenarios of one run. */
 export interface DatabaseProvider {
@@ -73,6 +74,9 @@ export interface DatabaseProviderOptions {
   dataDir?: string;
   /** Receives progress lines and the server's log lines (no trailing newline). */
   log?: (line: string) => void;
+  /** `embedded` only: settings that replace or add to {@link SERVER_SETTINGS} (e.g.
+   * `{ wal_level: 'replica' }` to test the db channel's snapshot fallback). */
+  serverSettings?: Record<string, string>;
 }
 
 /**
@@ -228,6 +232,9 @@ class ServerDatabaseProvider implements DatabaseProvider {
     await this.#adminQuery(`CREATE DATABASE ${quoted} TEMPLATE template0`, `create template database "${physical}"`);
     try {
       await applyFixtures(this.#server.urlFor(physical), files, this.#rootDir, physical, this.#log);
+      // The db channel: REPLICA IDENTITY FULL on the fixture tables (clones carry it) and an
+      // event trigger giving it to tables a scenario creates (recorders/db-capture.ts).
+      await prepareTemplateForCapture(this.#server.urlFor(physical), this.#log);
       // No connections allowed: CREATE DATABASE … TEMPLATE fails while anyone is connected to
       // the template, so nothing may ever stay connected to it.
       await this.#adminQuery(`ALTER DATABASE ${quoted} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`, `mark "${physical}" as a template`);
@@ -799,7 +806,7 @@ async function startEmbeddedServer(options: DatabaseProviderOptions, log: (line:
       postgresFlags: [
         // No Unix socket: the default directory may not exist or be writable, and URLs use TCP.
         ...['-c', 'unix_socket_directories='],
-        ...Object.entries(SERVER_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+        ...Object.entries({ ...SERVER_SETTINGS, ...options.serverSettings }).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       onLog,
       onError: onLog,

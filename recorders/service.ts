@@ -62,6 +62,9 @@ export interface RunningService {
   /** Base URL: `http://127.0.0.1:PORT` (no trailing slash). For a `{ url }` target, its URL
    *  without trailing slash; for a container, the host and mapped port testcontainers gives. */
   readonly baseUrl: string;
+  /** Pid of the service's root process (a `{ start }` target), so its process tree can be
+   *  measured (perf: peak RSS under load); absent for `{ url }` and container targets. */
+  readonly pid?: number;
   /** Everything the service printed so far (stdout and stderr interleaved in arrival order,
    *  decoded as UTF-8). Capped at {@link MAX_SERVICE_LOG_BYTES}: beyond it the first and the
    *  most recent 512 KiB are kept with a `[… N bytes of output not kept …]` line between. Empty
@@ -577,6 +580,7 @@ async function startCommandService(target: StartTarget, options: StartServiceOpt
     options.signal?.addEventListener('abort', onLateAbort, { once: true });
     return {
       baseUrl,
+      pid,
       log: () => log.text(),
       exitStatus: () => (stoppedByUs ? null : exit),
       stop,

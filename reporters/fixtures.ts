@@ -4,6 +4,7 @@
  */
 import type { ChannelResult, Difference, NoiseRule } from '../harness/model.ts';
 import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
+import { deflateSync } from 'node:zlib';
 import { channelTotalsOf, emptyTotals, mergeTotals, parityOf, totalsOf } from './totals.ts';
 
 const PASS_STDIO: ChannelResult[] = [
@@ -636,4 +637,285 @@ function hostileServiceSuite(): SuiteReport {
     }
   }
   return suite;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database, schema and image differences; a large mixed report.
+
+/**
+ * A PNG (8-bit RGBA, no filter) of `width`×`height` pixels whose colour at (x, y) is
+ * `pixel(x, y)` as `[r, g, b, a]` (0–255), as base64. Encoded by hand per the PNG spec
+ * (https://www.w3.org/TR/png/: signature, IHDR, one zlib IDAT, IEND, CRC-32 per chunk) so the
+ * fixtures need no image library. Deterministic.
+ */
+export function pngBase64Of(width: number, height: number, pixel: (x: number, y: number) => [number, number, number, number]): string {
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 4 + 1);
+    raw[row] = 0; // filter type None
+    for (let x = 0; x < width; x++) raw.set(pixel(x, y), row + 1 + x * 4);
+  }
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8); // bit depth 8, colour type RGBA, deflate, no filter, no interlace
+  const chunk = (type: string, body: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(body.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])), 0);
+    return Buffer.concat([head, body, crc]);
+  };
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]).toString('base64');
+}
+
+/** CRC-32 (ISO 3309, the PNG chunk checksum), bitwise. */
+function crc32(bytes: Buffer): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A 160×100 chart-like image: a blue bar whose height the candidate renders 10 px taller. */
+function chartImages(): { legacy: string; candidate: string; diff: string; differing: number } {
+  const W = 160;
+  const H = 100;
+  const bar = (top: number) => (x: number, y: number): [number, number, number, number] =>
+    x >= 40 && x < 80 && y >= top ? [9, 105, 218, 255] : x >= 100 && x < 140 && y >= 30 ? [26, 127, 55, 255] : [246, 248, 250, 255];
+  const legacy = bar(50);
+  const candidate = bar(40);
+  let differing = 0;
+  const diff = (x: number, y: number): [number, number, number, number] => {
+    const a = legacy(x, y);
+    const b = candidate(x, y);
+    if (a.some((v, i) => v !== b[i])) {
+      differing++;
+      return [255, 0, 0, 255];
+    }
+    const grey = Math.round(255 - (255 - (a[0] + a[1] + a[2]) / 3) * 0.1);
+    return [grey, grey, grey, 255];
+  };
+  const diffPng = pngBase64Of(W, H, diff);
+  return { legacy: pngBase64Of(W, H, legacy), candidate: pngBase64Of(W, H, candidate), diff: diffPng, differing };
+}
+
+/** A `rows` difference of the orders service: one changed row (status and total), one row only
+ * the legacy wrote (an audit entry), one only the candidate wrote. */
+const ordersRowsDiff: Extract<Difference, { kind: 'rows' }> = {
+  kind: 'rows',
+  summary: '3 rows differ in 2 tables (1 changed, 1 missing, 1 extra)',
+  unified: [
+    '~ public.orders id=17: status "paid" → "PAID", total 21 → 21.00',
+    '- public.audit_log #a1f3: only the legacy wrote it',
+    '+ public.audit_log #c9e0: only the candidate wrote it',
+  ].join('\n'),
+  tables: [
+    {
+      table: 'public.orders',
+      columns: ['id', 'sku', 'qty', 'status', 'total', 'note'],
+      rows: [
+        {
+          kind: 'changed',
+          key: 'id=17',
+          legacyOp: 'u',
+          candidateOp: 'u',
+          legacy: {
+            before: { id: 17, sku: 'A1', qty: 2, status: 'new', total: 21, note: null },
+            after: { id: 17, sku: 'A1', qty: 2, status: 'paid', total: 21, note: null },
+          },
+          candidate: {
+            before: { id: 17, sku: 'A1', qty: 2, status: 'new', total: 21, note: null },
+            after: { id: 17, sku: 'A1', qty: 2, status: 'PAID', total: '21.00', note: null },
+          },
+          cells: ['status', 'total'],
+        },
+      ],
+    },
+    {
+      table: 'public.audit_log',
+      columns: ['at', 'action', 'payload'],
+      rows: [
+        {
+          kind: 'missing',
+          key: '#a1f3',
+          legacyOp: 'c',
+          legacy: { before: null, after: { at: '2025-11-21T10:30:00Z', action: 'pay', payload: { json: { order: 17, by: 'card' } } } },
+        },
+        {
+          kind: 'extra',
+          key: '#c9e0',
+          candidateOp: 'c',
+          candidate: { before: null, after: { at: '2025-11-21T10:30:00Z', action: 'PAY', payload: { base64: Buffer.from('order=17').toString('base64') } } },
+        },
+      ],
+    },
+  ],
+};
+
+/** A `schema` difference: a column type, a dropped index, an added check constraint. */
+const ordersSchemaDiff: Extract<Difference, { kind: 'schema' }> = {
+  kind: 'schema',
+  summary: '3 schema objects differ (1 changed, 1 removed, 1 added)',
+  unified: [
+    '~ ALTER TABLE public.orders ALTER COLUMN status TYPE character varying(20)',
+    '- DROP INDEX orders_sku_idx',
+    '+ ALTER TABLE public.orders ADD CHECK (qty > 0)',
+  ].join('\n'),
+  changes: [
+    {
+      object: 'column',
+      name: 'public.orders.status',
+      kind: 'changed',
+      ddl: 'ALTER TABLE public.orders ALTER COLUMN status TYPE character varying(20)',
+      legacy: 'status text NOT NULL',
+      candidate: 'status character varying(20) NOT NULL',
+    },
+    { object: 'index', name: 'public.orders_sku_idx', kind: 'removed', ddl: 'DROP INDEX public.orders_sku_idx', legacy: 'CREATE INDEX _ ON public.orders USING btree (sku)' },
+    { object: 'constraint', name: 'public.orders.qty', kind: 'added', ddl: 'ALTER TABLE public.orders ADD CHECK (qty > 0)', candidate: 'CHECK ((qty > 0))' },
+  ],
+};
+
+/** An http image difference as harness/compare/http.ts produces it (`binary` with `image`),
+ * carrying the two images beside the comparator's diff (`legacyPng`, `candidatePng`). */
+function chartDifference(): Difference {
+  const png = chartImages();
+  const pixels = 160 * 100;
+  return {
+    kind: 'binary',
+    summary: `image differs: ${png.differing} pixels differ (${((png.differing / pixels) * 100).toFixed(2)}%) of 160×100 at threshold 0.1`,
+    unified: `image differs: ${png.differing} pixels differ`,
+    legacy: { size: Buffer.from(png.legacy, 'base64').length, sha256: 'e3f1c0a9b8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1' },
+    candidate: { size: Buffer.from(png.candidate, 'base64').length, sha256: '0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9' },
+    image: {
+      legacy: { width: 160, height: 100 },
+      candidate: { width: 160, height: 100 },
+      differingPixels: png.differing,
+      ratio: png.differing / pixels,
+      threshold: 0.1,
+      diffPng: png.diff,
+      legacyPng: png.legacy,
+      candidatePng: png.candidate,
+    },
+  } as Difference;
+}
+
+/**
+ * A service suite with a database (`orders-db`): a scenario whose row changes differ
+ * (`rows`: a changed row, a missing and an extra one), one whose schema differs (`schema`),
+ * one whose chart image differs (an http `binary` difference with `image`: the legacy, the
+ * candidate and the diff as PNGs), and a passing one.
+ */
+export function databaseSuite(): SuiteReport {
+  const pass = (path: string): ChannelResult => ({ channel: 'http', path, format: 'json', verdict: 'pass' });
+  return structuredClone(
+    suiteOf(
+      'orders-db',
+      [
+        scenario('pay-order-writes', 'diff', [pass('#1 POST /orders/17/pay'), { channel: 'db', verdict: 'diff', difference: ordersRowsDiff }], {
+          tags: ['orders', 'db'],
+          durationMs: 64,
+        }),
+        scenario('migrate-schema', 'diff', [pass('#1 GET /health'), { channel: 'db', verdict: 'pass' }, { channel: 'schema', verdict: 'diff', difference: ordersSchemaDiff }], {
+          tags: ['schema'],
+          durationMs: 210,
+        }),
+        scenario(
+          'sales-chart',
+          'diff',
+          [
+            {
+              channel: 'http',
+              path: '#1 GET /reports/sales.png',
+              format: 'image',
+              verdict: 'diff',
+              difference: chartDifference(),
+              exchange: {
+                request: { method: 'GET', url: '/reports/sales.png', headers: [['accept', 'image/png']] },
+                legacy: { status: 200, statusText: 'OK', headers: [['content-type', 'image/png']], body: '<binary, 412 bytes>' },
+                candidate: { status: 200, statusText: 'OK', headers: [['content-type', 'image/png']], body: '<binary, 415 bytes>' },
+              },
+            },
+          ],
+          { tags: ['reports', 'image'], durationMs: 35 },
+        ),
+        scenario('list-orders-db', 'pass', [pass('#1 GET /orders'), { channel: 'db', verdict: 'pass' }, { channel: 'schema', verdict: 'pass' }], {
+          tags: ['orders'],
+          durationMs: 18,
+        }),
+      ],
+      {
+        legacy: { command: ['node', 'legacy/server.js'], version: 'orders 1.9.4', gitCommit: null },
+        candidate: { command: ['node', 'dist/server.js'], version: 'orders 2.0.0-beta.1', gitCommit: null },
+        revision: 'sha256:9b2e4c6d8f10',
+        recordedAt: '2025-11-20T16:12:00.000Z',
+      },
+    ),
+  );
+}
+
+/** Every channel and difference kind in one report: {@link sampleReport}'s two suites,
+ * {@link serviceSuite} (HTTP exchanges) and {@link databaseSuite} (db rows, schema, images). */
+export function channelsReport(): ParityReport {
+  return reportOf([...sampleReport().suites, serviceSuite(), databaseSuite()]);
+}
+
+/**
+ * A large report for scale tests and benchmarks: `count` scenarios in 4 suites (ids
+ * `case-00001`…, tags `group-0`…`group-6` and `even`/`odd`); every 50th (2%) differs, in turn on
+ * stdout (text), a JSON file, the database (rows), the schema, an HTTP exchange and an image;
+ * every 500th of the others is `accepted`; the rest pass.
+ */
+export function largeReport(count: number): ParityReport {
+  const kinds: Array<() => ChannelResult[]> = [
+    () => [{ channel: 'stdout', format: 'text', verdict: 'diff', difference: stdoutDiff }, ...PASS_STDIO.slice(1)],
+    () => [...PASS_STDIO, { channel: 'files', path: 'out/report.json', format: 'json', verdict: 'diff', difference: jsonDiff }],
+    () => [{ channel: 'db', verdict: 'diff', difference: ordersRowsDiff }],
+    () => [{ channel: 'schema', verdict: 'diff', difference: ordersSchemaDiff }],
+    () => [
+      {
+        channel: 'http',
+        path: '#1 POST /orders',
+        format: 'json',
+        verdict: 'diff',
+        difference: createOrderDiff,
+        exchange: {
+          request: { method: 'POST', url: '/orders', headers: JSON_HEADERS, body: '{"sku":"A1","qty":"2"}' },
+          legacy: { status: 201, statusText: 'Created', headers: JSON_HEADERS, body: '{"id":17,"sku":"A1","total":21}' },
+          candidate: { status: 400, statusText: 'Bad Request', headers: JSON_HEADERS, body: '{"error":"qty must be a string"}' },
+        },
+      },
+    ],
+    () => [{ channel: 'http', path: '#1 GET /reports/sales.png', format: 'image', verdict: 'diff', difference: chart }],
+  ];
+  const chart = chartDifference();
+  const suites: ScenarioReport[][] = [[], [], [], []];
+  for (let i = 1; i <= count; i++) {
+    const id = `case-${String(i).padStart(5, '0')}`;
+    const tags = [`group-${i % 7}`, i % 2 === 0 ? 'even' : 'odd'];
+    const into = suites[i % 4]!;
+    if (i % 50 === 0) {
+      const channels = kinds[(i / 50) % kinds.length]!();
+      into.push(scenario(id, 'diff', channels, { tags, durationMs: 30 + (i % 17) }));
+    } else if (i % 500 === 7) {
+      into.push(
+        scenario(id, 'accepted', [{ channel: 'exit', verdict: 'accepted', difference: exitDiff, deviations: ['exit-code-normalized'] }, ...PASS_STDIO.slice(0, 2)], {
+          tags,
+          durationMs: 25,
+        }),
+      );
+    } else {
+      into.push(scenario(id, 'pass', PASS_STDIO, { tags, durationMs: 10 + (i % 13) }));
+    }
+  }
+  const names = ['cli', 'files', 'api', 'db'];
+  return reportOf(
+    suites.map((scenarios, i) =>
+      suiteOf(names[i]!, scenarios, { legacy: LEDGER_LEGACY, candidate: LEDGER_CANDIDATE, revision: `sha256:${i}a`, recordedAt: null }),
+    ),
+  );
 }

@@ -134,6 +134,8 @@ export function noiseLocationLabel(where: NoiseLocation): string {
       if (where.pattern !== undefined) parts.push(`/${where.pattern}/`);
       return parts.length > 0 ? parts.join(' ~ ') : 'text';
     }
+    case 'column':
+      return `column ${where.column}`;
   }
 }
 

@@ -1,33 +1,47 @@
 /**
  * `index.html`: one self-contained page to publish or open from disk (file://). No network
- * at all: styles and script are inline, there are no fonts, images or external resources, and
- * a Content-Security-Policy forbids fetching anything.
+ * at all: styles and script are inline, there are no fonts or external resources, and a
+ * Content-Security-Policy forbids fetching anything (images only as `data:` URIs).
  *
- * The summary (run metadata, systems under test, parity per suite and channel) is static HTML.
- * The scenario list is built by a small inline script from data embedded as JSON, so a report
- * of thousands of scenarios stays fast: rows are added 500 at a time, passing scenarios are one
- * compact line, and a scenario's differences are built only when its row is opened. A
- * differing HTTP exchange shows its request and the two responses side by side (status line,
- * headers, body) above its diff, collapsed when long.
+ * The summary (run metadata, systems under test, parity per suite and channel, known
+ * deviations, noise ignored) is static HTML. The scenario list is built by the inline script
+ * (reporters/html-client.ts) from a compact index embedded as JSON (`#paritykit-data`: id,
+ * tags, verdict, one-line summary, differing channels). Each non-passing scenario's details
+ * (diffs, exchanges, row tables, images, noise, timing) sit in their own inert
+ * `<script type="application/json" id="pk-d-N">` block, parsed only when the row is opened or a
+ * search needs its diff text, so a report of 10,000 scenarios opens fast (docs/benchmarks.md).
+ * Rows are rendered lazily (200, then 500 more as the list end scrolls into view).
+ *
+ * Every channel is rendered for what it is: text diffs unified or side by side (a toggle,
+ * remembered in localStorage), JSON differences as a tree of the changed paths, HTTP exchanges
+ * (request and both responses), database changes as row tables (legacy before/after vs
+ * candidate before/after, differing cells highlighted, missing/extra rows marked), schema
+ * changes as DDL lines, images as legacy / candidate / diff with a slider, CSV/binary/value
+ * differences as tables. Navigation: filters by verdict, suite, channel and tag, a search over
+ * ids, tags and diff text, keys `j`/`k` (move), `Enter` (open/close), `/` (search), and a link
+ * `#<suite>/<scenario>` (each part `encodeURIComponent`-encoded) that opens a scenario on load
+ * and on `hashchange`.
  *
  * Security — everything that came from the systems under test (ids, tags, diff text, JSON keys
- * and values, commands, versions, error messages) is inert:
+ * and values, commands, versions, error messages, db values, table names, images) is inert:
  * - text interpolated into markup is HTML-escaped ({@link escapeHtml});
  * - the data is embedded in `<script type="application/json">` with `<`, `>`, `&`, `'`,
  *   U+2028 and U+2029 written as `\uXXXX` escapes, so no content can close the element;
- * - the script builds DOM nodes with `textContent` only (never `innerHTML`), uses no `eval`, and
- *   creates no links;
- * - HTTP exchanges (request, both responses) are data like the rest: method, URL, headers and
- *   bodies reach the page only through `textContent`;
- * - the only links on the page are deviation tickets that are http(s) URLs: parsed and
- *   normalized by the WHATWG URL parser (so no `javascript:` or other scheme, quotes and angle
- *   brackets percent-encoded), HTML-escaped, with `rel="noreferrer noopener"`; any other ticket
- *   is plain text;
+ * - the script builds DOM nodes with `textContent` only (never `innerHTML`), uses no `eval`; the
+ *   only links it creates are `#…` fragments built with `encodeURIComponent`;
+ * - images are PNG bytes checked here (base64 alphabet, PNG signature) and shown as
+ *   `data:image/png;base64,…` (the CSP's `img-src data:`); anything else is not shown;
+ * - the only other links are deviation tickets that are http(s) URLs: parsed and normalized by
+ *   the WHATWG URL parser (so no `javascript:` or other scheme, quotes and angle brackets
+ *   percent-encoded), HTML-escaped, with `rel="noreferrer noopener"`; any other ticket is text;
  * - the CSP allows only the page's own script, pinned by its SHA-256 hash, so even a markup
- *   injection could not run script (`<script>` or `on…=` handlers).
+ *   injection could not run script (`<script>` or `on…=` handlers). Extra sections
+ *   ({@link REPORT_SECTIONS}, {@link SUITE_SECTIONS}) are static markup for the same reason.
  */
 import { createHash } from 'node:crypto';
-import type { Channel, ChannelResult, Difference, TextHunk, Verdict } from '../harness/model.ts';
+import { renderPropertyHtml } from './property-section.ts';
+import { renderPerfHtml } from './perf-section.ts';
+import type { Channel, ChannelResult, DbValue, Difference, JsonChange, RowTableDiff, TextHunk, Verdict } from '../harness/model.ts';
 import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
 import {
   channelLabel,
@@ -55,6 +69,10 @@ import {
   unreferencedNote,
 } from './format.ts';
 import { CHANNELS, VERDICTS, mergeChannelTotals, type ChannelTotalsMap } from './totals.ts';
+import { CLIENT_SCRIPT } from './html-client.ts';
+import { renderRegressionHtml } from './regression-section.ts';
+
+export { CLIENT_SCRIPT };
 
 /** Lines of one text difference embedded in the page; the rest is counted as clipped. */
 const MAX_TEXT_LINES = 2000;
@@ -74,8 +92,44 @@ const MAX_EXCHANGE_HEADERS = 100;
  * collapsed. */
 const EXCHANGE_OPEN_LINES = 40;
 
+/** Rows (versions of rows) of one database table difference embedded in the page. */
+const MAX_DB_ROWS = 500;
+/** Base64 characters of one embedded image (legacy, candidate or diff): 2 MiB of text. Larger
+ * images are left out with a note (report.json keeps what the comparator gave). */
+const MAX_IMAGE_CHARS = 2 * 1024 * 1024;
+/** Distinct tags offered in the tag filter. */
+const MAX_TAG_OPTIONS = 500;
+
 /** Order of the scenario list: what needs attention first, passing last. */
 const LIST_ORDER: readonly Verdict[] = ['diff', 'error', 'missing', 'flaky', 'new', 'accepted', 'pass'];
+
+/**
+ * An extra section of the whole report (for example the regression report and parity trend),
+ * placed after the per-channel table. It returns lines of static, already-escaped HTML (use
+ * {@link escapeHtml} on anything from the report), or `[]` when it has nothing to show. No
+ * script and no `on…=` handlers: the page's CSP runs only the page's own script.
+ */
+export type ReportSection = (report: ParityReport) => string[];
+
+/**
+ * An extra section about one suite (for example performance or property-based results),
+ * placed after the per-channel table, once per suite. Same rules as {@link ReportSection}.
+ */
+export type SuiteSection = (suite: SuiteReport, report: ParityReport) => string[];
+
+/** Report-level sections, in page order. Other report features add their renderer here. */
+export const REPORT_SECTIONS: ReportSection[] = [
+  // regression report and parity trend (reporters/regression-section.ts)
+  renderRegressionHtml,
+];
+
+/** Per-suite sections, in page order. Other suite kinds add their renderer here. */
+export const SUITE_SECTIONS: SuiteSection[] = [
+  // performance parity (reporters/perf-section.ts)
+  renderPerfHtml,
+  // property-based suites (reporters/property-section.ts)
+  renderPropertyHtml,
+];
 
 /**
  * Renders the report as one self-contained HTML page (see the module comment for what it
@@ -90,11 +144,12 @@ export function renderHtml(report: ParityReport): string {
     "default-src 'none'",
     `script-src 'sha256-${scriptHash}'`,
     "style-src 'unsafe-inline'",
-    "img-src 'none'",
+    "img-src data:",
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
   const t = report.totals;
+  const data = scenarioData(report);
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -113,12 +168,14 @@ export function renderHtml(report: ParityReport): string {
     ...renderRun(report),
     ...renderSuites(report),
     ...renderChannels(report),
+    ...REPORT_SECTIONS.flatMap((section) => section(report)),
+    ...report.suites.flatMap((suite) => SUITE_SECTIONS.flatMap((section) => section(suite, report))),
     ...renderDeviations(report),
     ...renderNoise(report),
     ...renderUnreferenced(report),
-    ...renderScenarioSection(report),
+    ...renderScenarioSection(report, data.index),
     '</main>',
-    `<script type="application/json" id="paritykit-data">${embedJson(pageData(report))}</script>`,
+    ...dataBlocks(data),
     `<script>${script}</script>`,
     '</body>',
     '</html>',
@@ -408,18 +465,37 @@ function renderChannels(report: ParityReport): string[] {
   ];
 }
 
-function renderScenarioSection(report: ParityReport): string[] {
+function renderScenarioSection(report: ParityReport, index: PageIndex): string[] {
   const t = report.totals;
   const boxes = LIST_ORDER.filter((v) => t[v] > 0).map(
-    (v) => `<label class="chip"><input type="checkbox" data-verdict="${v}" checked><span class="dot v-${v}"></span>${v} <span class="muted">${t[v]}</span></label>`,
+    (v) => `<label class="chip"><input type="checkbox" data-verdict="${v}" checked><span class="dot v-${v}"></span>${v} <span class="muted count">${t[v]}</span></label>`,
   );
+  const option = (value: string, label: string) => `<option value="${escapeHtml(value)}">${escapeHtml(label)}</option>`;
+  const suites =
+    report.suites.length > 1
+      ? `<select id="f-suite" aria-label="Filter by suite"><option value="">all suites</option>${report.suites.map((s, i) => option(String(i), s.name)).join('')}</select>`
+      : '';
+  const channels =
+    index.channels.length > 0
+      ? `<select id="f-channel" aria-label="Filter by channel with a difference"><option value="">any channel</option>${index.channels.map((c) => option(c, `differs in ${c}`)).join('')}</select>`
+      : '';
+  const tags =
+    index.tags.length > 0
+      ? `<select id="f-tag" aria-label="Filter by tag"><option value="">any tag</option>${index.tags
+          .slice(0, MAX_TAG_OPTIONS)
+          .map((tag, i) => option(String(i), tag))
+          .join('')}</select>`
+      : '';
   return [
     '<section id="scenarios">',
     '<h2>Scenarios</h2>',
     '<div class="controls">',
     `<div class="filters" role="group" aria-label="Filter by verdict">${boxes.join('')}</div>`,
-    '<input type="search" id="search" placeholder="Search ids and tags…  ( / )" aria-label="Search scenarios by id and tags" autocomplete="off" spellcheck="false">',
+    `<div class="selects">${suites}${channels}${tags}</div>`,
+    '<input type="search" id="search" placeholder="Search ids, tags, diff text…  ( / )" aria-label="Search scenarios by id, tag and diff text" autocomplete="off" spellcheck="false">',
+    '<div class="view" role="group" aria-label="Text diff layout"><button type="button" data-view="unified" aria-pressed="true">Unified</button><button type="button" data-view="split" aria-pressed="false">Side by side</button></div>',
     '</div>',
+    '<p class="keys muted">Keys: <kbd>j</kbd>/<kbd>k</kbd> move, <kbd>Enter</kbd> opens or closes, <kbd>/</kbd> searches. Each row links to itself (<b>#</b>).</p>',
     '<p id="status" class="muted" aria-live="polite"></p>',
     '<div id="list"></div>',
     '<button type="button" id="more" hidden></button>',
@@ -429,9 +505,11 @@ function renderScenarioSection(report: ParityReport): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Data for the script: everything a row and its details need, pre-formatted and size-capped.
+// Data for the script: a compact index of every scenario, and one inert JSON block of details
+// per scenario that has any, everything pre-formatted and size-capped.
 
-/** One scenario as the page's script reads it. Short keys: there may be thousands. */
+/** One scenario in the index the page's script reads at load. Short keys: there may be tens of
+ * thousands. */
 interface PageScenario {
   /** Index into `suites`. */
   s: number;
@@ -442,6 +520,16 @@ interface PageScenario {
   d: string;
   /** One-line summary (not for plain passes). */
   sum?: string;
+  /** Channels with a difference (differing or accepted), for the channel filter. */
+  ch?: Channel[];
+  /** Legacy non-deterministic note (also on passing scenarios). */
+  nd?: string;
+  /** Number of this scenario's details block (`#pk-d-<x>`); absent for a plain pass. */
+  x?: number;
+}
+
+/** A scenario's details, in its own `#pk-d-<x>` block, parsed when the row is opened. */
+interface PageDetail {
   /** Full error text. */
   err?: string;
   /** Labels of the channels that matched. */
@@ -449,20 +537,48 @@ interface PageScenario {
   diffs?: PageDifference[];
   /** Rows of [measure, legacy, candidate]. */
   timing?: string[][];
-  /** Legacy non-deterministic note (also on passing scenarios). */
-  nd?: string;
   /** Flaky: candidate runs and the places that varied. */
   fl?: { n: number; v: string[] };
   /** Learned noise ignored: rows of [channel, where, values seen]. */
   nz?: string[][];
 }
 
+/** One node of a JSON difference tree: a path segment (`months`, `[2]`, `"schema version"`),
+ * the change at that exact path (`c`), and the nodes below it (`n`) with their change count (`t`). */
+interface PageTreeNode {
+  k: string;
+  c?: { kind: JsonChange['kind']; l?: string; r?: string };
+  n?: PageTreeNode[];
+  t?: number;
+}
+
+/** One database table of a `rows` difference. `lines` of a row: [version label, cell texts by
+ * column (`null` for SQL NULL)]. `hi`: indexes of the differing columns. */
+interface PageDbTable {
+  t: string;
+  cols: string[];
+  rows: Array<{ k: string; kind: RowTableDiff['rows'][number]['kind']; lines: Array<[string, Array<string | null>]>; hi: number[] }>;
+}
+
+/** An image comparison as the page shows it: base64 PNGs (absent when not carried or too big). */
+interface PageImage {
+  l?: string;
+  c?: string;
+  diff?: string;
+  /** Both sides have the same size: the slider is offered. */
+  same: boolean;
+  note?: string;
+}
+
 /** `by`: for an accepted difference, the deviations that explained it; `ex`: for an http
- * difference, the exchange. */
-type PageDifference = { label: string; summary: string; by?: string[]; ex?: PageExchange } & (
+ * difference, the exchange; `img`: for an image, the pictures. */
+type PageDifference = { label: string; summary: string; by?: string[]; ex?: PageExchange; img?: PageImage } & (
   | { kind: 'text'; hunks: TextHunk[]; truncated: boolean; clipped: number }
   | { kind: 'lines'; lines: string[]; clipped: number }
   | { kind: 'table'; head: string[]; rows: string[][]; classes: string[]; clipped: number }
+  | { kind: 'tree'; nodes: PageTreeNode[]; clipped: number }
+  | { kind: 'rows'; tables: PageDbTable[]; clipped: number }
+  | { kind: 'schema'; changes: Array<{ o: string; kind: string; ddl: string; l?: string; c?: string }>; clipped: number }
 );
 
 /** One HTTP message as the page shows it. */
@@ -490,38 +606,75 @@ interface PageExchange {
   open: boolean;
 }
 
-interface PageData {
+/** The index: suite names, distinct tags (sorted), channels with differences, scenarios in list
+ * order; `details[x]` is the block of the scenario with `x`. */
+interface PageIndex {
   suites: string[];
+  tags: string[];
+  channels: Channel[];
   scenarios: PageScenario[];
 }
 
-function pageData(report: ParityReport): PageData {
-  const scenarios: PageScenario[] = [];
+/** The page's data: the index and the details blocks (built once per render; the controls and
+ * the data blocks share it). */
+function scenarioData(report: ParityReport): { index: PageIndex; details: PageDetail[] } {
+  const scenarios: Array<{ row: PageScenario; detail?: PageDetail }> = [];
+  const tags = new Set<string>();
+  const channels = new Set<Channel>();
   report.suites.forEach((suite, s) => {
-    for (const scenario of suite.scenarios) scenarios.push(pageScenario(s, scenario));
+    for (const scenario of suite.scenarios) {
+      const built = pageScenario(s, scenario);
+      scenario.tags.forEach((tag) => tags.add(tag));
+      built.row.ch?.forEach((c) => channels.add(c));
+      scenarios.push(built);
+    }
   });
   const rank = (v: Verdict) => LIST_ORDER.indexOf(v);
   // Array.prototype.sort is stable: report order is kept within a verdict.
-  scenarios.sort((a, b) => rank(a.v) - rank(b.v));
-  return { suites: report.suites.map((s) => s.name), scenarios };
+  scenarios.sort((a, b) => rank(a.row.v) - rank(b.row.v));
+  const details: PageDetail[] = [];
+  for (const { row, detail } of scenarios) {
+    if (detail === undefined) continue;
+    row.x = details.length;
+    details.push(detail);
+  }
+  const index: PageIndex = {
+    suites: report.suites.map((s) => s.name),
+    tags: [...tags].sort(),
+    // Known channels in report order, then later ones (db, schema…) by name.
+    channels: [...CHANNELS.filter((c) => channels.has(c)), ...[...channels].filter((c) => !CHANNELS.includes(c)).sort()],
+    scenarios: scenarios.map((s) => s.row),
+  };
+  return { index, details };
 }
 
-function pageScenario(s: number, scenario: ScenarioReport): PageScenario {
+/** The inert JSON blocks: the index, then one block per scenario with details. */
+function dataBlocks({ index, details }: { index: PageIndex; details: PageDetail[] }): string[] {
+  return [
+    `<script type="application/json" id="paritykit-data">${embedJson(index)}</script>`,
+    ...details.map((d, x) => `<script type="application/json" id="pk-d-${x}">${embedJson(d)}</script>`),
+  ];
+}
+
+function pageScenario(s: number, scenario: ScenarioReport): { row: PageScenario; detail?: PageDetail } {
   const row: PageScenario = { s, id: scenario.id, tags: scenario.tags, v: scenario.verdict, d: formatDuration(scenario.durationMs) };
   if (scenario.nondeterministic !== undefined) row.nd = scenario.nondeterministic;
-  if (scenario.verdict === 'pass') return row;
+  if (scenario.verdict === 'pass') return { row };
   row.sum = scenarioSummary(scenario);
-  if (scenario.error !== undefined && scenario.error !== '') row.err = scenario.error;
-  if (scenario.flaky !== undefined) row.fl = { n: scenario.flaky.reruns + 1, v: scenario.flaky.varying.slice(0, MAX_TABLE_ROWS) };
-  row.ok = scenario.channels.filter((c) => c.verdict === 'pass').map(channelLabel);
-  row.diffs = [
+  const differing = scenario.channels.filter((c) => (c.verdict === 'diff' || c.verdict === 'accepted') && c.difference !== undefined);
+  if (differing.length > 0) row.ch = [...new Set(differing.map((c) => c.channel))];
+  const detail: PageDetail = {};
+  if (scenario.error !== undefined && scenario.error !== '') detail.err = scenario.error;
+  if (scenario.flaky !== undefined) detail.fl = { n: scenario.flaky.reruns + 1, v: scenario.flaky.varying.slice(0, MAX_TABLE_ROWS) };
+  detail.ok = scenario.channels.filter((c) => c.verdict === 'pass').map(channelLabel);
+  detail.diffs = [
     ...scenario.channels.filter((c) => c.verdict === 'diff' && c.difference !== undefined).map(pageDifference),
     ...scenario.channels
       .filter((c) => c.verdict === 'accepted' && c.difference !== undefined)
       .map((c) => ({ ...pageDifference(c), by: c.deviations ?? [] })),
   ];
   if (scenario.noise !== undefined && scenario.noise.length > 0) {
-    row.nz = scenario.noise.slice(0, MAX_TABLE_ROWS).map((rule) => [
+    detail.nz = scenario.noise.slice(0, MAX_TABLE_ROWS).map((rule) => [
       noiseChannelLabel(rule),
       noiseLocationLabel(rule.where),
       clipValue(rule.values.slice(0, MAX_NOISE_VALUES).join(' · ')),
@@ -530,20 +683,39 @@ function pageScenario(s: number, scenario: ScenarioReport): PageScenario {
   const timing = scenario.timing;
   if (timing !== undefined && (timing.legacy !== undefined || timing.candidate !== undefined)) {
     const bytes = (n: number | null | undefined) => (n === null || n === undefined ? '–' : `${(n / 1_048_576).toFixed(1)} MiB`);
-    row.timing = [
+    detail.timing = [
       ['wall time', timing.legacy ? formatDuration(timing.legacy.durationMs) : '–', timing.candidate ? formatDuration(timing.candidate.durationMs) : '–'],
       ['peak RSS', bytes(timing.legacy?.peakRssBytes), bytes(timing.candidate?.peakRssBytes)],
     ];
   }
-  return row;
+  return { row, detail };
+}
+
+/**
+ * How an image comparison rides on a difference (harness/compare/http.ts `ImageComparison`,
+ * carried as `difference.image`): sizes in pixels and PNGs as base64. `diffPng` is the
+ * comparator's diff rendering; `legacyPng`/`candidatePng` are the two images themselves (the
+ * fields this report needs beside it; shown when present).
+ */
+export interface ReportedImage {
+  legacy: { width: number; height: number };
+  candidate: { width: number; height: number };
+  differingPixels: number | null;
+  ratio: number | null;
+  threshold: number;
+  diffPng?: string;
+  legacyPng?: string;
+  candidatePng?: string;
 }
 
 function pageDifference(result: ChannelResult): PageDifference {
   const d: Difference = result.difference!;
+  const image = (d as { image?: ReportedImage }).image;
   const base = {
     label: channelLabel(result),
     summary: d.summary,
     ...(result.exchange !== undefined ? { ex: pageExchange(result.exchange) } : {}),
+    ...(image !== undefined && typeof image === 'object' ? { img: pageImage(image) } : {}),
   };
   switch (d.kind) {
     case 'text': {
@@ -563,12 +735,10 @@ function pageDifference(result: ChannelResult): PageDifference {
       }
       return { ...base, kind: 'text', hunks, truncated: d.truncated, clipped };
     }
-    case 'json':
-      return table(
-        base,
-        ['Path', 'Change', 'Legacy', 'Candidate'],
-        d.changes.map((c) => ({ cells: [c.path, c.kind, jsonCell(c, 'legacy'), jsonCell(c, 'candidate')], cls: changeClass(c.kind) })),
-      );
+    case 'json': {
+      const kept = d.changes.slice(0, MAX_TABLE_ROWS);
+      return { ...base, kind: 'tree', nodes: jsonTree(kept), clipped: d.changes.length - kept.length };
+    }
     case 'csv':
       return table(
         base,
@@ -585,24 +755,172 @@ function pageDifference(result: ChannelResult): PageDifference {
       ]);
     case 'value':
       return table(base, ['Legacy', 'Candidate'], [{ cells: [jsonText(d.legacy), jsonText(d.candidate)], cls: 'chg' }]);
-    case 'rows':
-      return table(
-        base,
-        ['Table', 'Row', 'Change', 'Legacy', 'Candidate'],
-        d.tables.flatMap((t) =>
-          t.rows.map((r) => ({
-            cells: [t.table, r.key, r.kind + (r.cells ? ` (${r.cells.join(', ')})` : ''), clipValue(jsonText(r.legacy?.after ?? r.legacy?.before ?? null)), clipValue(jsonText(r.candidate?.after ?? r.candidate?.before ?? null))],
-            cls: r.kind === 'missing' ? 'del' : r.kind === 'extra' ? 'add' : 'chg',
-          })),
-        ),
-      );
-    case 'schema':
-      return table(
-        base,
-        ['Object', 'Change', 'DDL', 'Legacy', 'Candidate'],
-        d.changes.map((c) => ({ cells: [`${c.object} ${c.name}`, c.kind, c.ddl, c.legacy ?? '–', c.candidate ?? '–'], cls: c.kind === 'removed' ? 'del' : c.kind === 'added' ? 'add' : 'chg' })),
-      );
+    case 'rows': {
+      let budget = MAX_DB_ROWS;
+      let clipped = 0;
+      const tables: PageDbTable[] = [];
+      for (const t of d.tables) {
+        const rows = t.rows.slice(0, Math.max(0, budget));
+        clipped += t.rows.length - rows.length;
+        budget -= rows.length;
+        if (rows.length > 0) tables.push(dbTable(t, rows));
+      }
+      return { ...base, kind: 'rows', tables, clipped };
+    }
+    case 'schema': {
+      const kept = d.changes.slice(0, MAX_TABLE_ROWS);
+      return {
+        ...base,
+        kind: 'schema',
+        changes: kept.map((c) => ({
+          o: `${c.object} ${c.name}`,
+          kind: c.kind,
+          ddl: clipValue(c.ddl),
+          ...(c.legacy !== undefined ? { l: clipValue(c.legacy) } : {}),
+          ...(c.candidate !== undefined ? { c: clipValue(c.candidate) } : {}),
+        })),
+        clipped: d.changes.length - kept.length,
+      };
+    }
   }
+}
+
+/** One database table: the columns (the diff's, or every column any version has), and for
+ * each row its versions — legacy before/after, candidate before/after — as cell texts. */
+function dbTable(t: RowTableDiff, rows: RowTableDiff['rows']): PageDbTable {
+  const cols = [...t.columns];
+  const seen = new Set(cols);
+  for (const r of rows) {
+    for (const version of [r.legacy?.before, r.legacy?.after, r.candidate?.before, r.candidate?.after]) {
+      for (const name of Object.keys(version ?? {})) {
+        if (!seen.has(name)) {
+          seen.add(name);
+          cols.push(name);
+        }
+      }
+    }
+  }
+  return {
+    t: t.table,
+    cols,
+    rows: rows.map((r) => {
+      const lines: Array<[string, Array<string | null>]> = [];
+      const add = (label: string, version: Record<string, DbValue> | null | undefined) => {
+        if (version === null || version === undefined) return;
+        lines.push([label, cols.map((c) => (c in version ? dbCell(version[c]!) : '–'))]);
+      };
+      const op = (o: string | undefined) => (o === 'c' ? ' (insert)' : o === 'u' ? ' (update)' : o === 'd' ? ' (delete)' : o === 't' ? ' (truncate)' : '');
+      add(`legacy before${op(r.legacyOp)}`, r.legacy?.before);
+      add(`legacy after${op(r.legacyOp)}`, r.legacy?.after);
+      add(`candidate before${op(r.candidateOp)}`, r.candidate?.before);
+      add(`candidate after${op(r.candidateOp)}`, r.candidate?.after);
+      const differing = new Set(r.cells ?? []);
+      return { k: r.key, kind: r.kind, lines, hi: cols.flatMap((c, i) => (differing.has(c) ? [i] : [])) };
+    }),
+  };
+}
+
+/** A database value as a table cell: strings as they are, SQL NULL as `null`, bytea as
+ * `\x…` hex (PostgreSQL's output form), JSON and arrays as JSON text; clipped. */
+function dbCell(value: DbValue): string | null {
+  if (value === null) return null;
+  if (typeof value === 'string') return clipValue(value);
+  if (typeof value === 'object' && !Array.isArray(value) && 'base64' in value) {
+    return clipValue(`\\x${Buffer.from(value.base64, 'base64').toString('hex')}`);
+  }
+  if (typeof value === 'object' && !Array.isArray(value) && 'json' in value) return jsonText(value.json);
+  return jsonText(value);
+}
+
+/**
+ * The changed JSONPaths as a tree: `$.totals.net` and `$.totals.gross` share the node `totals`.
+ * Segments come from {@link jsonPathSegments}; each node counts the changes below it.
+ */
+function jsonTree(changes: readonly JsonChange[]): PageTreeNode[] {
+  const root: PageTreeNode = { k: '$', n: [] };
+  for (const change of changes) {
+    let node = root;
+    for (const segment of jsonPathSegments(change.path)) {
+      node.n ??= [];
+      let next = node.n.find((child) => child.k === segment);
+      if (next === undefined) {
+        next = { k: segment };
+        node.n.push(next);
+      }
+      node = next;
+    }
+    node.c = {
+      kind: change.kind,
+      ...('legacy' in change ? { l: jsonText(change.legacy) } : {}),
+      ...('candidate' in change ? { r: jsonText(change.candidate) } : {}),
+    };
+  }
+  const count = (node: PageTreeNode): number => {
+    if (node.n === undefined) return node.c === undefined ? 0 : 1;
+    node.t = node.n.reduce((sum, child) => sum + count(child), 0) + (node.c === undefined ? 0 : 1);
+    return node.t;
+  };
+  count(root);
+  return [root];
+}
+
+/**
+ * Splits a JSONPath as the comparators write it (`$.months[2].label`, `$.meta["schema version"]`,
+ * `$["<key>"]`) into display segments: `months`, `[2]`, `label`, `"schema version"`. A path in
+ * another form is one segment.
+ */
+export function jsonPathSegments(path: string): string[] {
+  if (!path.startsWith('$')) return [path];
+  const out: string[] = [];
+  let i = 1;
+  while (i < path.length) {
+    const ch = path[i];
+    if (ch === '.') {
+      let j = i + 1;
+      while (j < path.length && path[j] !== '.' && path[j] !== '[') j++;
+      out.push(path.slice(i + 1, j));
+      i = j;
+    } else if (ch === '[' && path[i + 1] === '"') {
+      // A quoted key: a JSON string literal, so `\"` and `\\` escapes are skipped.
+      let j = i + 2;
+      while (j < path.length && path[j] !== '"') j += path[j] === '\\' ? 2 : 1;
+      if (j >= path.length || path[j + 1] !== ']') return [path];
+      out.push(path.slice(i + 1, j + 1));
+      i = j + 2;
+    } else if (ch === '[') {
+      const j = path.indexOf(']', i);
+      if (j === -1) return [path];
+      out.push(path.slice(i, j + 1));
+      i = j + 1;
+    } else {
+      return [path];
+    }
+  }
+  return out;
+}
+
+/** PNG as base64 that the page may show: the base64 alphabet only, starting with the PNG
+ * signature (`\x89PNG\r\n\x1a\n` = `iVBORw0KGgo`), at most {@link MAX_IMAGE_CHARS}. */
+function pngBase64(text: unknown): string | undefined {
+  if (typeof text !== 'string' || text.length > MAX_IMAGE_CHARS) return undefined;
+  return text.startsWith('iVBORw0KGgo') && /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? text : undefined;
+}
+
+function pageImage(image: ReportedImage): PageImage {
+  const l = pngBase64(image.legacyPng);
+  const c = pngBase64(image.candidatePng);
+  const diff = pngBase64(image.diffPng);
+  const size = (s: { width: number; height: number } | undefined) => (s === undefined ? '?' : `${s.width}×${s.height}`);
+  const same = image.legacy?.width === image.candidate?.width && image.legacy?.height === image.candidate?.height;
+  const missing = [
+    image.legacyPng !== undefined && l === undefined ? 'legacy' : '',
+    image.candidatePng !== undefined && c === undefined ? 'candidate' : '',
+    image.diffPng !== undefined && diff === undefined ? 'diff' : '',
+  ].filter((x) => x !== '');
+  const notes = [`${size(image.legacy)} → ${size(image.candidate)} px, threshold ${image.threshold}`];
+  if (l === undefined && c === undefined) notes.push('the report does not carry the two images (only the diff)');
+  if (missing.length > 0) notes.push(`not shown (not a PNG, or larger than ${MAX_IMAGE_CHARS / 1024 / 1024} MiB as base64): ${missing.join(', ')}`);
+  return { ...(l ? { l } : {}), ...(c ? { c } : {}), ...(diff ? { diff } : {}), same, note: notes.join('; ') };
 }
 
 function pageExchange(exchange: ReportedExchange): PageExchange {
@@ -636,7 +954,7 @@ function lineCount(text: string): number {
 }
 
 function table(
-  base: { label: string; summary: string; ex?: PageExchange },
+  base: { label: string; summary: string; ex?: PageExchange; img?: PageImage },
   head: string[],
   rows: { cells: string[]; cls: string }[],
 ): PageDifference {
@@ -719,7 +1037,7 @@ table.grid{border-collapse:collapse;width:100%}
 .controls{display:flex;flex-wrap:wrap;gap:12px;align-items:center;justify-content:space-between;position:sticky;top:0;background:var(--bg);padding:8px 0;z-index:1}
 .filters{display:flex;flex-wrap:wrap}
 #search{flex:1;min-width:220px;max-width:420px;padding:6px 10px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);font:inherit}
-.row{border:1px solid var(--line);border-radius:6px;margin:4px 0;background:var(--bg)}
+.row{border:1px solid var(--line);border-radius:6px;margin:4px 0;background:var(--bg);content-visibility:auto;contain-intrinsic-size:auto 32px}
 .row>summary,.row.compact{display:flex;gap:10px;align-items:baseline;padding:4px 10px;flex-wrap:wrap}
 .row>summary{cursor:pointer;list-style:none}.row>summary::-webkit-details-marker{display:none}
 .row>summary::before{content:"▸";color:var(--muted)}.row[open]>summary::before{content:"▾"}
@@ -757,216 +1075,33 @@ h3{font-size:1rem;margin:20px 0 8px}
 .detail .msg pre+pre{margin-top:4px}.detail pre.start{font-weight:600}.detail pre.hdrs{color:var(--muted)}
 .detail pre.body{max-height:24em}.detail pre.start.del{background:var(--del-bg)}.detail pre.start.add{background:var(--add-bg)}
 details>summary{cursor:pointer}
+.selects{display:flex;gap:8px;flex-wrap:wrap}
+select,.view button{padding:5px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);font:inherit;font-size:.85rem}
+.view{display:inline-flex}.view button{cursor:pointer;border-radius:0}.view button:first-child{border-radius:6px 0 0 6px}.view button:last-child{border-radius:0 6px 6px 0;border-left:0}
+.view button[aria-pressed="true"]{background:var(--accent);border-color:var(--accent);color:#fff}
+.keys{font-size:.8rem;margin:0}kbd{border:1px solid var(--line);border-bottom-width:2px;border-radius:4px;padding:0 4px;font-size:.75rem;background:var(--panel)}
+.row.cur{outline:2px solid var(--accent);outline-offset:1px}.row:focus,.row>summary:focus{outline:none}.row>summary:focus-visible{outline:2px solid var(--accent)}
+a.link{color:var(--muted);text-decoration:none;font-size:.8rem}a.link:hover{color:var(--accent)}
+body:not(.split-view) table.split{display:none}body.split-view table.unified{display:none}
+.split td.code{width:50%}.split td.empty{background:var(--panel)}.diff td.code.add{background:var(--add-bg)}.diff td.code.del{background:var(--del-bg)}
+ul.tree,ul.tree ul{list-style:none;margin:0;padding-left:18px}ul.tree{padding-left:0;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82rem}
+ul.tree ul{border-left:1px dotted var(--line)}.tline{display:flex;gap:8px;flex-wrap:wrap;align-items:baseline;padding:1px 4px;border-radius:4px}
+.tree .key{font-weight:600}.tree .kind{font-size:.75rem;color:var(--muted)}.tree .count{font-size:.75rem}
+.tree li.add>.tline{background:var(--add-bg)}.tree li.del>.tline{background:var(--del-bg)}.tree li.chg>.tline{background:var(--chg-bg)}
+.tree code{overflow-wrap:anywhere;white-space:pre-wrap}.tree code.old{text-decoration:line-through;text-decoration-color:var(--diff)}
+.db .tname{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-weight:600;margin:8px 0 4px}
+table.rows{border-collapse:collapse;width:100%;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.8rem}
+.rows th,.rows td{border:1px solid var(--line);padding:2px 6px;text-align:left;vertical-align:top;white-space:pre-wrap;overflow-wrap:anywhere}
+.rows thead th{background:var(--panel)}.rows td.ver{color:var(--muted);white-space:nowrap}.rows td.null{color:var(--muted);font-style:italic}
+.rows td.hi{background:var(--chg-bg);font-weight:700}.rows tbody.del th.rowkey{background:var(--del-bg)}.rows tbody.add th.rowkey{background:var(--add-bg)}
+.rows tbody.del tr.lg td{background:var(--del-bg)}.rows tbody.add tr.cd td{background:var(--add-bg)}.rows tbody{border-top:2px solid var(--line)}
+.rkind{display:block;font-weight:400;font-size:.72rem;color:var(--muted)}
+.ddl{background:var(--panel);border-radius:6px;padding:6px 0;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.82rem}
+.dline{display:flex;gap:8px;padding:0 10px;align-items:baseline}.dline.add{background:var(--add-bg)}.dline.del{background:var(--del-bg)}.dline.chg{background:var(--chg-bg)}
+.dline code{flex:1;white-space:pre-wrap;overflow-wrap:anywhere}.dline .obj{color:var(--muted);font-size:.75rem}.dline .mark{width:1em;font-weight:700}
+.dside{padding:0 10px 0 28px;color:var(--muted);white-space:pre-wrap;overflow-wrap:anywhere}
+.image .img3{display:flex;gap:12px;flex-wrap:wrap}.image figure{margin:4px 0;max-width:100%}.image figcaption{font-size:.8rem;color:var(--muted)}
+.image img{display:block;max-width:100%;image-rendering:pixelated;border:1px solid var(--line);background:repeating-conic-gradient(var(--panel) 0 25%,var(--bg) 0 50%) 0 0/16px 16px}
+.sliderfig{display:inline-block}.slider{position:relative;display:inline-block}.slider img.top{position:absolute;left:0;top:0}.range{display:block;width:100%}
 #more{margin:12px 0;padding:6px 16px;border:1px solid var(--line);border-radius:6px;background:var(--panel);color:var(--fg);font:inherit;cursor:pointer}
 `.trim();
-
-/**
- * The page's script. Plain ES2017 for any current browser; reads `#paritykit-data`; builds
- * every node with `document.createElement` + `textContent`.
- */
-export const CLIENT_SCRIPT = `
-(function () {
-  'use strict';
-  var data = JSON.parse(document.getElementById('paritykit-data').textContent);
-  var PAGE = 500;
-  var list = document.getElementById('list');
-  var status = document.getElementById('status');
-  var more = document.getElementById('more');
-  var search = document.getElementById('search');
-  var boxes = Array.prototype.slice.call(document.querySelectorAll('input[data-verdict]'));
-  var matches = [];
-  var shown = 0;
-  var timer = null;
-
-  data.scenarios.forEach(function (s) {
-    s.hay = (data.suites[s.s] + ' ' + s.id + ' ' + s.tags.join(' ')).toLowerCase();
-  });
-
-  function el(tag, cls, text) {
-    var node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function apply() {
-    var on = {};
-    boxes.forEach(function (box) { on[box.getAttribute('data-verdict')] = box.checked; });
-    var terms = search.value.toLowerCase().split(/\\s+/).filter(function (t) { return t !== ''; });
-    matches = data.scenarios.filter(function (s) {
-      if (!on[s.v]) return false;
-      for (var i = 0; i < terms.length; i++) if (s.hay.indexOf(terms[i]) === -1) return false;
-      return true;
-    });
-    while (list.firstChild) list.removeChild(list.firstChild);
-    shown = 0;
-    renderMore();
-  }
-
-  function renderMore() {
-    var fragment = document.createDocumentFragment();
-    var end = Math.min(matches.length, shown + PAGE);
-    for (; shown < end; shown++) fragment.appendChild(row(matches[shown]));
-    list.appendChild(fragment);
-    status.textContent = matches.length === data.scenarios.length
-      ? 'Showing ' + shown + ' of ' + data.scenarios.length + ' scenarios'
-      : 'Showing ' + shown + ' of ' + matches.length + ' matching scenarios (' + data.scenarios.length + ' in total)';
-    var rest = matches.length - shown;
-    more.hidden = rest <= 0;
-    more.textContent = 'Show ' + Math.min(PAGE, rest) + ' more';
-  }
-
-  function head(parent, s) {
-    parent.appendChild(el('span', 'badge v-' + s.v, s.v));
-    var name = el('span', 'name');
-    name.appendChild(el('span', 'suite', data.suites[s.s] + ' › '));
-    name.appendChild(document.createTextNode(s.id));
-    parent.appendChild(name);
-    s.tags.forEach(function (t) { parent.appendChild(el('span', 'tag', t)); });
-    if (s.nd !== undefined) parent.appendChild(el('span', 'warn', 'legacy non-deterministic'));
-    if (s.sum !== undefined) parent.appendChild(el('span', 'sum', s.sum));
-    else if (s.nd !== undefined) parent.appendChild(el('span', 'sum', s.nd));
-    parent.appendChild(el('span', 'dur', s.d));
-  }
-
-  function row(s) {
-    if (s.v === 'pass') {
-      var line = el('div', 'row compact');
-      head(line, s);
-      return line;
-    }
-    var details = el('details', 'row');
-    var summary = el('summary');
-    head(summary, s);
-    details.appendChild(summary);
-    details.addEventListener('toggle', function () {
-      if (details.open && details.childNodes.length === 1) details.appendChild(detail(s));
-    });
-    return details;
-  }
-
-  function detail(s) {
-    var box = el('div', 'detail');
-    if (s.err !== undefined) {
-      box.appendChild(el('h4', null, s.v === 'missing' ? 'Missing baseline' : 'Error'));
-      box.appendChild(el('pre', null, s.err));
-    }
-    if (s.fl) {
-      box.appendChild(el('h4', null, "Varied between the candidate's " + s.fl.n + ' runs'));
-      box.appendChild(changes({ head: ['Place'], rows: s.fl.v.map(function (v) { return [v]; }), classes: [] }));
-    }
-    (s.diffs || []).forEach(function (d) {
-      box.appendChild(el('h4', d.by ? 'accepted' : null, d.label + (d.by ? ' — accepted by ' + d.by.join(', ') : '') + ' — ' + d.summary));
-      if (d.ex) box.appendChild(exchange(d.ex));
-      if (d.kind === 'text') box.appendChild(hunks(d));
-      else if (d.kind === 'lines') box.appendChild(lines(d));
-      else box.appendChild(changes(d));
-      if (d.truncated) box.appendChild(el('p', 'note', 'The comparator truncated this diff (edit limit reached); hunks are approximate.'));
-      if (d.clipped > 0) box.appendChild(el('p', 'note', d.clipped + ' more ' + (d.kind === 'table' ? 'rows' : 'lines') + ' not shown here; see report.json.'));
-    });
-    if (s.ok && s.ok.length > 0) box.appendChild(el('p', 'note', 'Matching: ' + s.ok.join(', ')));
-    if (s.nd !== undefined) box.appendChild(el('p', 'note', 'Legacy non-deterministic: ' + s.nd));
-    if (s.nz) {
-      box.appendChild(el('h4', null, 'Noise ignored (learned from the legacy)'));
-      box.appendChild(changes({ head: ['Channel', 'Where', 'Values seen'], rows: s.nz, classes: [] }));
-    }
-    if (s.timing) {
-      box.appendChild(el('h4', null, 'Timing (stored, not compared)'));
-      box.appendChild(changes({ head: ['', 'Legacy', 'Candidate'], rows: s.timing, classes: [] }));
-    }
-    return box;
-  }
-
-  function exchange(x) {
-    var box = el('details', 'exchange');
-    box.open = x.open;
-    box.appendChild(el('summary', null, 'Request and responses: ' + x.sum));
-    box.appendChild(message('Request, as the ' + x.by + ' sent it', x.req, null, x.by));
-    var sides = el('div', 'sides');
-    sides.appendChild(message('Legacy response', x.l, x.st ? 'del' : null, 'legacy'));
-    sides.appendChild(message('Candidate response', x.c, x.st ? 'add' : null, 'candidate'));
-    box.appendChild(sides);
-    return box;
-  }
-
-  function message(title, m, mark, side) {
-    var part = el('div', 'msg');
-    part.appendChild(el('p', 'msg-title', title));
-    if (!m) {
-      part.appendChild(el('p', 'note', 'The ' + side + ' did not send this request.'));
-      return part;
-    }
-    part.appendChild(el('pre', mark ? 'start ' + mark : 'start', m.line));
-    if (m.headers !== '') part.appendChild(el('pre', 'hdrs', m.headers));
-    part.appendChild(m.body === undefined ? el('p', 'note', 'No body.') : el('pre', 'body', m.body));
-    return part;
-  }
-
-  function hunks(d) {
-    var table = el('table', 'diff code');
-    d.hunks.forEach(function (h) {
-      var header = el('tr', 'hunk');
-      var cell = el('td', null, '@@ -' + h.oldStart + ',' + h.oldLines + ' +' + h.newStart + ',' + h.newLines + ' @@');
-      cell.colSpan = 3;
-      header.appendChild(cell);
-      table.appendChild(header);
-      var oldNo = h.oldStart;
-      var newNo = h.newStart;
-      h.lines.forEach(function (text) {
-        var mark = text.charAt(0);
-        var cls = mark === '+' ? 'add' : mark === '-' ? 'del' : mark === '\\\\' ? 'meta' : 'ctx';
-        var tr = el('tr', cls);
-        tr.appendChild(el('td', 'ln', cls === 'add' || cls === 'meta' ? '' : oldNo++));
-        tr.appendChild(el('td', 'ln', cls === 'del' || cls === 'meta' ? '' : newNo++));
-        tr.appendChild(el('td', 'code', text));
-        table.appendChild(tr);
-      });
-    });
-    return table;
-  }
-
-  function lines(d) {
-    var table = el('table', 'diff code');
-    d.lines.forEach(function (text) {
-      var cls = /^(\\+\\+\\+|---) /.test(text) ? 'meta' : /^@@/.test(text) ? 'hunk' : text.charAt(0) === '+' ? 'add' : text.charAt(0) === '-' ? 'del' : 'ctx';
-      var tr = el('tr', cls);
-      tr.appendChild(el('td', 'code', text));
-      table.appendChild(tr);
-    });
-    return table;
-  }
-
-  function changes(d) {
-    var wrap = el('div', 'scroll');
-    var table = el('table', 'changes');
-    var tr = el('tr');
-    d.head.forEach(function (h) { tr.appendChild(el('th', null, h)); });
-    var thead = el('thead');
-    thead.appendChild(tr);
-    table.appendChild(thead);
-    var tbody = el('tbody');
-    d.rows.forEach(function (cells, i) {
-      var r = el('tr', d.classes[i] || null);
-      cells.forEach(function (c) { r.appendChild(el('td', null, c)); });
-      tbody.appendChild(r);
-    });
-    table.appendChild(tbody);
-    wrap.appendChild(table);
-    return wrap;
-  }
-
-  boxes.forEach(function (box) { box.addEventListener('change', apply); });
-  search.addEventListener('input', function () {
-    if (timer !== null) clearTimeout(timer);
-    timer = setTimeout(apply, 120);
-  });
-  more.addEventListener('click', renderMore);
-  document.addEventListener('keydown', function (event) {
-    if (event.key === '/' && document.activeElement !== search) {
-      event.preventDefault();
-      search.focus();
-    }
-  });
-  apply();
-})();
-`;

@@ -14,6 +14,8 @@
  * its code block or inject Markdown/HTML; control characters are made visible.
  */
 import type { Channel, ChannelResult, Verdict } from '../harness/model.ts';
+import { renderPropertyMarkdown } from './property-section.ts';
+import { renderPerfMarkdown } from './perf-section.ts';
 import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport } from './model.ts';
 import {
   ATTENTION_VERDICTS,
@@ -42,6 +44,7 @@ import {
   unreferencedNote,
 } from './format.ts';
 import { CHANNELS, VERDICTS, mergeChannelTotals, type ChannelTotalsMap } from './totals.ts';
+import { renderRegressionMarkdown } from './regression-section.ts';
 
 /** Options of {@link renderMarkdown}. */
 export interface MarkdownOptions {
@@ -99,9 +102,9 @@ export function renderMarkdown(report: ParityReport, options: MarkdownOptions = 
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDiffLines = Math.max(1, options.maxDiffLines ?? DEFAULT_MAX_DIFF_LINES);
 
-  const head = visibleControls([...renderHeader(report), ...renderSuiteTable(report), ...renderChannelTable(report)].join('\n') + '\n');
+  const head = visibleControls([...renderHeader(report), ...renderSuiteTable(report), ...renderRegressionMarkdown(report), ...renderChannelTable(report)].join('\n') + '\n');
   const tail = visibleControls(
-    [...renderDeviations(report), ...renderNoise(report), ...renderNondeterministic(report), ...renderUnreferenced(report)].join('\n'),
+    [...renderDeviations(report), ...renderNoise(report), ...renderNondeterministic(report), ...renderUnreferenced(report), ...renderPropertyMarkdown(report), ...renderPerfMarkdown(report)].join('\n'),
   );
   let out = head;
   let bytes = Buffer.byteLength(out) + Buffer.byteLength(tail);

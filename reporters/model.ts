@@ -4,6 +4,11 @@
  * `report.json`, documented in `docs/report-format.md`.
  */
 import type { ChannelResult, NoiseRule, TimingObservation, Verdict } from '../harness/model.ts';
+import type { ShardInfo } from '../harness/shard.ts';
+import type { HistoryPoint } from './history.ts';
+import type { RegressionReport } from './regression.ts';
+import type { PropertyReport } from '../harness/property.ts';
+import type { PerfSuiteReport } from '../harness/perf/model.ts';
 
 /** Counts of scenarios by verdict. `scenarios` is the sum of all the others. */
 export interface Totals {
@@ -100,6 +105,10 @@ export interface SuiteReport {
   deviations?: DeviationReport[];
   /** Baseline scenarios no longer in the config, and what the `unreferenced` policy did. */
   unreferenced?: { ids: string[]; policy: 'warn' | 'fail' | 'delete' };
+  /** The property check of a suite with a `property` option (harness/property.ts). */
+  property?: PropertyReport;
+  /** Performance parity of a suite with a `perf` option (harness/perf, docs/performance.md). */
+  perf?: PerfSuiteReport;
 }
 
 /** The whole verify run. */
@@ -123,4 +132,11 @@ export interface ParityReport {
   /** (pass + accepted) ÷ scenarios over all suites; 1 when there are no scenarios. */
   parity: number;
   suites: SuiteReport[];
+  /** What changed since the previous run (`verify --compare`, or the newest history entry);
+   * absent when there was no previous run (reporters/regression.ts). */
+  regression?: RegressionReport;
+  /** The last runs' parity, oldest first, this run last, for the trend chart (reporters/history.ts). */
+  history?: HistoryPoint[];
+  /** Set on the partial report of `verify --shard i/n` (harness/shard.ts); merged reports have none. */
+  shard?: ShardInfo;
 }

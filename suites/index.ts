@@ -5,3 +5,4 @@
 import './matcher.ts';
 export { defineParitySuites, selectScenarios, isFailingVerdict, type ParitySuitesOptions, type ParityTaskMeta } from './parity.ts';
 export type { MatchBaselineOptions } from './matcher.ts';
+export { shardFromEnv, type ShardSpec } from '../harness/shard.ts';

@@ -22,6 +22,7 @@ import { redactorFor } from '../harness/runner.ts';
 import { explainScenario, verifyScenario } from '../harness/verify.ts';
 import type { Scenario, ScenarioObservation } from '../harness/model.ts';
 import type { ScenarioReport } from '../reporters/model.ts';
+import { inShard, type ShardSpec } from '../harness/shard.ts';
 
 /** What each parity test leaves in its vitest `task.meta`, for the paritykit reporter. */
 export interface ParityTaskMeta {
@@ -52,6 +53,9 @@ export interface ParitySuitesOptions {
   /** Report folder: the candidate's observations of non-passing scenarios are left in
    * `<reportDir>/observations/<suite>/<id>.json`. Default: the config's `reportDir`. */
   reportDir?: string;
+  /** Only this shard's scenarios (harness/shard.ts: by a hash of `suite/scenario id`), for
+   * splitting a run over machines; `shardFromEnv()` reads `PARITYKIT_SHARD=i/n`. Default: all. */
+  shard?: ShardSpec;
 }
 
 /** Writes a candidate observation as JSON (payloads as UTF-8 text or base64). */
@@ -97,7 +101,7 @@ export async function defineParitySuites(options: ParitySuitesOptions = {}): Pro
   for (const suite of suites) {
     const baseline = await store.load(suite.name);
     const redactor = redactorFor(suite);
-    const scenarios = selectScenarios(suite, options.scenarios);
+    const scenarios = selectScenarios(suite, options.scenarios).filter((s) => options.shard === undefined || inShard(options.shard, suite.name, s.id));
     describe.concurrent(suite.name, () => {
       for (const scenario of scenarios) {
         test(scenario.id, async ({ task }) => {

@@ -6,8 +6,9 @@
  * started through `launch.mjs` as paritykit's `start` target would. It compares, exchange by
  * exchange: the status, the headers (case-insensitively, minus the volatile ones), the body
  * (JSON structurally, after replacing timestamps) and the outbound calls to the payment
- * service (seen through a recording HTTP_PROXY). Every difference is matched against
- * {@link EXPECTED}, the divergences documented in DIVERGENCES.md.
+ * service (seen through a recording HTTP_PROXY), and then the rows of every table of each
+ * side's database (see {@link DB_TABLES}: timestamps filled by `now()` are not compared). Every
+ * difference is matched against {@link EXPECTED}, the divergences documented in DIVERGENCES.md.
  *
  * Usage: `node examples/orders/check.ts [--show] [scenario-id …]` (Node ≥ 22.18). Prints each
  * scenario's differences (`--show`: and the legacy's responses); exits 1 when a difference is
@@ -96,11 +97,15 @@ export const EXPECTED: Record<string, string[]> = {
     '#1 POST /orders: body ~ $.total: 5.66 → 5.67',
     '#2 GET /orders/{{orderId}}: body ~ $.items[0].lineTotal: 2.66 → 2.67',
     '#2 GET /orders/{{orderId}}: body ~ $.total: 5.66 → 5.67',
+    // Stored rounded too.
+    'db orders[13].total_cents: 566 → 567',
+    'db order_items[17].line_total_cents: 266 → 267',
   ],
   'rounding-total-only': [
     '#1 POST /orders: body ~ $.total: 2 → 2.01',
     '#2 POST /orders/{{orderId}}/items: body ~ $.total: 3 → 3.01',
     '#3 GET /orders/{{orderId}}: body ~ $.total: 3 → 3.01',
+    'db orders[13].total_cents: 300 → 301',
   ],
   // Divergence 2: wording of the refused status transition.
   'invalid-transition': [
@@ -154,6 +159,12 @@ export const EXPECTED: Record<string, string[]> = {
     '#1 PATCH /orders/2: body - $.legacyCode: "LGC-1999-0107"',
     '#2 GET /orders/2: body - $.legacyCode: "LGC-1999-0107"',
   ],
+  // Divergence 6: payments.status stored in upper case; in the database only, every HTTP
+  // answer and payment call is identical.
+  'pay-order': ['db payments[pay_13_2870].status: "captured" → "CAPTURED"'],
+  'pay-twice': ['db payments[pay_13_420].status: "captured" → "CAPTURED"'],
+  'pay-seeded-order': ['db payments[pay_9_3990].status: "captured" → "CAPTURED"'],
+  'order-lifecycle': ['db payments[pay_13_2292].status: "captured" → "CAPTURED"'],
 };
 
 // ------------------------------------------------------------------ scenarios
@@ -260,6 +271,97 @@ export async function startDatabase(): Promise<OrdersDatabase> {
       removeFolder();
     },
   };
+}
+
+// ------------------------------------------------------------------ database rows
+
+/**
+ * The tables a scenario may write, how a row is identified, and the columns not compared:
+ * the timestamps `now()` fills in (seeded rows have fixed ones). `key: null` is a table without
+ * a primary key (`order_events`, an append-only log): its rows are compared as a multiset.
+ */
+export const DB_TABLES: ReadonlyArray<{ table: string; key: string | null; ignore: string[] }> = [
+  { table: 'customers', key: 'id', ignore: ['created_at'] },
+  { table: 'orders', key: 'id', ignore: ['created_at', 'updated_at'] },
+  { table: 'order_items', key: 'id', ignore: [] },
+  { table: 'payments', key: 'id', ignore: ['created_at'] },
+  { table: 'order_audit', key: 'id', ignore: ['changed_at'] },
+  { table: 'order_events', key: null, ignore: ['created_at'] },
+];
+
+/** Every row of every table of {@link DB_TABLES}, as JSON objects without the ignored columns. */
+export type DbDump = Record<string, Array<Record<string, unknown>>>;
+
+/**
+ * Reads the rows of every table of `databaseUrl` (after a scenario ran).
+ * @throws Error when the database has a table {@link DB_TABLES} does not list (it would be
+ *   missed silently).
+ */
+export async function dumpDatabase(databaseUrl: string): Promise<DbDump> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const listed = await client.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    );
+    const known = new Set(DB_TABLES.map((t) => t.table));
+    const unknown = listed.rows.map((r) => r.table_name).filter((name) => !known.has(name));
+    if (unknown.length > 0) throw new Error(`check.ts: table(s) ${unknown.join(', ')} missing from DB_TABLES`);
+    const dump: DbDump = {};
+    for (const { table, key, ignore } of DB_TABLES) {
+      const rows = await client.query<{ row: Record<string, unknown> }>(
+        `SELECT to_jsonb(t) - $1::text[] AS row FROM ${table} t${key ? ` ORDER BY ${key}` : ''}`,
+        [ignore],
+      );
+      dump[table] = rows.rows.map((r) => r.row);
+    }
+    return dump;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The differences between the legacy's and the candidate's database after a scenario, one
+ * line each: `db <table>[<key>].<column>: <legacy> → <candidate>`, `db <table>[<key>] added: …`
+ * or `… removed: …`; for a table without a key, `db <table> added: <row>` / `removed: <row>`
+ * (rows compared as a multiset).
+ */
+export function compareDb(legacy: DbDump, candidate: DbDump): string[] {
+  const lines: string[] = [];
+  for (const { table, key } of DB_TABLES) {
+    const l = legacy[table] ?? [];
+    const c = candidate[table] ?? [];
+    if (key === null) {
+      const left = l.map((row) => JSON.stringify(row));
+      const right = c.map((row) => JSON.stringify(row));
+      const unmatched = [...right];
+      for (const row of left) {
+        const at = unmatched.indexOf(row);
+        if (at === -1) lines.push(`db ${table} removed: ${row}`);
+        else unmatched.splice(at, 1);
+      }
+      for (const row of unmatched) lines.push(`db ${table} added: ${row}`);
+      continue;
+    }
+    const byKey = new Map(c.map((row) => [String(row[key]), row]));
+    for (const row of l) {
+      const id = String(row[key]);
+      const other = byKey.get(id);
+      byKey.delete(id);
+      if (!other) {
+        lines.push(`db ${table}[${id}] removed: ${JSON.stringify(row)}`);
+        continue;
+      }
+      for (const column of new Set([...Object.keys(row), ...Object.keys(other)])) {
+        const a = JSON.stringify(row[column]);
+        const b = JSON.stringify(other[column]);
+        if (a !== b) lines.push(`db ${table}[${id}].${column}: ${a} → ${b}`);
+      }
+    }
+    for (const [id, row] of byKey) lines.push(`db ${table}[${id}] added: ${JSON.stringify(row)}`);
+  }
+  return lines;
 }
 
 // ------------------------------------------------------------------ services
@@ -522,6 +624,8 @@ export interface ScenarioCheck {
   outboundCalls: number;
   /** The legacy's responses, in request order (empty on error). */
   legacy: Observed[];
+  /** The legacy's database after the scenario (empty on error). */
+  rows: DbDump;
   /** Set when a side could not be started or a request failed. */
   error?: string;
 }
@@ -550,7 +654,9 @@ export async function checkScenario(
       lap('ready');
       const observed = await runRequests(scenario, service.baseUrl, baseDir);
       lap('requests done');
-      return { observed, calls: proxy.calls };
+      const rows = await dumpDatabase(db.url(name));
+      lap('database read');
+      return { observed, calls: proxy.calls, rows };
     } finally {
       await service?.stop();
       lap('stopped');
@@ -563,9 +669,10 @@ export async function checkScenario(
     const [legacy, candidate] = await Promise.all([run('legacy'), run('candidate')]);
     const differences = legacy.observed.flatMap((l, i) => compareObserved(l, candidate.observed[i]));
     differences.push(...compareOutbound(legacy.calls, candidate.calls));
-    return { id: scenario.id, differences, outboundCalls: legacy.calls.length, legacy: legacy.observed };
+    differences.push(...compareDb(legacy.rows, candidate.rows));
+    return { id: scenario.id, differences, outboundCalls: legacy.calls.length, legacy: legacy.observed, rows: legacy.rows };
   } catch (err) {
-    return { id: scenario.id, differences: [], outboundCalls: 0, legacy: [], error: (err as Error).stack ?? String(err) };
+    return { id: scenario.id, differences: [], outboundCalls: 0, legacy: [], rows: {}, error: (err as Error).stack ?? String(err) };
   }
 }
 

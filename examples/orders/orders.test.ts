@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as candidateMoney from './candidate/money.ts';
-import { EXPECTED, checkOrders, loadScenarios, unexplained } from './check.ts';
+import { EXPECTED, checkOrders, compareDb, loadScenarios, unexplained, type DbDump, type ScenarioCheck } from './check.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const legacyMoney = createRequire(import.meta.url)('./legacy/lib/money.js') as typeof candidateMoney;
@@ -63,6 +63,40 @@ describe('scenarios and their documentation', () => {
   });
 });
 
+describe('comparing database rows (compareDb)', () => {
+  const base: DbDump = {
+    payments: [{ id: 'pay_1', status: 'captured' }],
+    order_events: [
+      { order_id: 1, kind: 'created', detail: '1' },
+      { order_id: 1, kind: 'created', detail: '1' },
+    ],
+  };
+
+  it('reports a changed column by key, and rows of a keyless table as a multiset', () => {
+    const changed: DbDump = {
+      payments: [{ id: 'pay_1', status: 'CAPTURED' }, { id: 'pay_2', status: 'captured' }],
+      order_events: [{ order_id: 1, kind: 'created', detail: '1' }],
+    };
+    expect(compareDb(base, changed)).toEqual([
+      'db payments[pay_1].status: "captured" → "CAPTURED"',
+      'db payments[pay_2] added: {"id":"pay_2","status":"captured"}',
+      'db order_events removed: {"order_id":1,"kind":"created","detail":"1"}',
+    ]);
+  });
+
+  it('finds nothing between equal dumps, whatever the order of a keyless table', () => {
+    const reordered: DbDump = { ...base, order_events: [...(base.order_events ?? [])].reverse() };
+    expect(compareDb(base, reordered)).toEqual([]);
+  });
+});
+
+/** The legacy's rows of `table` for order `orderId` after scenario `id`. */
+function rowsOf(results: ScenarioCheck[], id: string, table: string, orderId: number): Array<Record<string, unknown>> {
+  const result = results.find((r) => r.id === id);
+  if (!result) throw new Error(`no scenario ${id}`);
+  return (result.rows[table] ?? []).filter((row) => row.order_id === orderId);
+}
+
 describe('legacy and candidate on an embedded PostgreSQL', () => {
   it('differ exactly as documented, scenario by scenario', { timeout: 900_000 }, async () => {
     const results = await checkOrders();
@@ -76,5 +110,27 @@ describe('legacy and candidate on an embedded PostgreSQL', () => {
     expect(paying).toEqual(expect.arrayContaining(['pay-order', 'pay-declined', 'order-lifecycle']));
     // Plenty pass unchanged.
     expect(results.length - diverging.length).toBeGreaterThanOrEqual(25);
+
+    // Divergence 6 shows in the database only: no HTTP or outbound line in those scenarios.
+    for (const id of ['pay-order', 'pay-twice', 'pay-seeded-order', 'order-lifecycle']) {
+      const lines = results.find((r) => r.id === id)?.differences ?? [];
+      expect(lines.length, id).toBeGreaterThan(0);
+      expect(lines.every((line) => line.startsWith('db payments[')), id).toBe(true);
+    }
+
+    // What the scenarios write (the same on both sides, else a db line above would show it):
+    // an audit row per creation and status change, including DELETE (cancel) …
+    const audit = (id: string, orderId: number) =>
+      rowsOf(results, id, 'order_audit', orderId).map((row) => `${row.from_status ?? '-'}>${row.to_status}`);
+    expect(audit('order-lifecycle', 13)).toEqual(['->pending', 'pending>paid', 'paid>shipped', 'shipped>delivered']);
+    expect(audit('cancel-order', 13)).toEqual(['->pending', 'pending>cancelled']);
+    // … and the keyless order_events log: creation, lines added and removed, note changes.
+    const events = (id: string, orderId: number) =>
+      rowsOf(results, id, 'order_events', orderId).map((row) => `${row.kind}:${row.detail ?? ''}`);
+    expect(events('add-and-remove-items', 13)).toEqual(['created:1', 'items_added:F-600,H-800', 'item_removed:18']);
+    expect(events('update-note', 13)).toEqual(['created:1', 'note_changed:deliver to the back door', 'note_changed:']);
+    expect(rowsOf(results, 'order-lifecycle', 'payments', 13)).toEqual([
+      { id: 'pay_13_2292', order_id: 13, amount_cents: 2292, currency: 'EUR', method: 'card', status: 'captured' },
+    ]);
   });
 });

@@ -118,7 +118,14 @@ export interface ImageComparison {
   /** The diff image, PNG bytes in base64: the legacy image faded, differing pixels red
    * (pixelmatch's rendering). Absent when the sizes differ. */
   diffPng?: string;
+  /** Each side's PNG bytes in base64, so a report can show baseline / candidate / diff; absent
+   * when an image is larger than {@link MAX_REPORTED_IMAGE_BYTES}. */
+  legacyPng?: string;
+  candidatePng?: string;
 }
+
+/** Images up to this size (bytes, each side) travel in the report for side-by-side viewing. */
+export const MAX_REPORTED_IMAGE_BYTES = 256 * 1024;
 
 /**
  * A difference of one exchange: a {@link Difference} of the model, plus (local extensions the
@@ -792,7 +799,13 @@ function compareImages(legacy: Buffer, candidate: Buffer, threshold = DEFAULT_IM
   } catch (error) {
     return byHash(`a PNG does not decode (${(error as Error).message}), compared by hash`);
   }
-  const sizes = { legacy: { width: a.width, height: a.height }, candidate: { width: b.width, height: b.height } };
+  const sizes = {
+    legacy: { width: a.width, height: a.height },
+    candidate: { width: b.width, height: b.height },
+    ...(legacy.length <= MAX_REPORTED_IMAGE_BYTES && candidate.length <= MAX_REPORTED_IMAGE_BYTES
+      ? { legacyPng: legacy.toString('base64'), candidatePng: candidate.toString('base64') }
+      : {}),
+  };
   const binary = compareBinary(legacy, candidate)!;
   if (a.width !== b.width || a.height !== b.height) {
     const summary = `image size differs: ${a.width}×${a.height} → ${b.width}×${b.height} px`;

@@ -486,9 +486,12 @@ export function checkRow(row: string[]): string | null {
   if (row.length !== HEADER.length) {
     return `expected ${HEADER.length} fields, found ${row.length}`;
   }
-  const [date, account, , amount, currency] = row;
+  const [date, account, description, amount, currency] = row;
   if (!validDate(pyStrip(date))) return `bad date '${date}'`;
   if (!pyStrip(account)) return 'missing account';
+  // PLANTED (property): a row without a description is skipped here; the legacy never looks
+  // at the description and counts the row.
+  if (!pyStrip(description)) return 'missing description';
   if (!AMOUNT_RE.test(pyStrip(amount))) return `bad amount '${amount}'`;
   if (!CURRENCY_RE.test(pyStrip(currency))) return `bad currency '${currency}'`;
   return null;

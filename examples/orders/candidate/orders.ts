@@ -236,6 +236,14 @@ async function audit(client: pg.PoolClient, orderId: number, from: OrderStatus |
   await client.query('INSERT INTO order_audit (order_id, from_status, to_status) VALUES ($1, $2, $3)', [orderId, from, to]);
 }
 
+/** Kinds of rows of the append-only `order_events` log (status changes go to `order_audit`). */
+type EventKind = 'created' | 'items_added' | 'item_removed' | 'note_changed';
+
+/** Appends one row to `order_events` (a table without a primary key: a log). */
+async function event(client: pg.PoolClient, orderId: number, kind: EventKind, detail: string | null): Promise<void> {
+  await client.query('INSERT INTO order_events (order_id, kind, detail) VALUES ($1, $2, $3)', [orderId, kind, detail]);
+}
+
 async function setStatus(client: pg.PoolClient, row: OrderRow, to: OrderStatus): Promise<void> {
   await client.query('UPDATE orders SET status = $2, updated_at = now() WHERE id = $1', [row.id, to]);
   await audit(client, row.id, row.status, to);
@@ -270,6 +278,7 @@ export async function createOrder(pool: pg.Pool, input: NewOrder): Promise<numbe
     await insertItems(client, id, input.items ?? []);
     await updateTotal(client, id);
     await audit(client, id, null, 'pending');
+    await event(client, id, 'created', String((input.items ?? []).length));
     return id;
   });
 }
@@ -281,6 +290,7 @@ export async function addItems(pool: pg.Pool, id: number, items: readonly NewIte
     if (row.status !== 'pending') throw notPending(row);
     await insertItems(client, id, items);
     await updateTotal(client, id);
+    await event(client, id, 'items_added', items.map((item) => item.sku).join(','));
   });
 }
 
@@ -292,6 +302,7 @@ export async function removeItem(pool: pg.Pool, id: number, itemId: number): Pro
     const deleted = await client.query('DELETE FROM order_items WHERE id = $1 AND order_id = $2', [itemId, id]);
     if (deleted.rowCount === 0) throw new HttpError(404, 'not_found', `item ${itemId} not found in order ${id}`);
     await updateTotal(client, id);
+    await event(client, id, 'item_removed', String(itemId));
   });
 }
 
@@ -309,6 +320,7 @@ export async function updateOrder(
     }
     if (changes.note !== undefined) {
       await client.query('UPDATE orders SET note = $2, updated_at = now() WHERE id = $1', [id, changes.note]);
+      await event(client, id, 'note_changed', changes.note);
     }
     if (changes.status !== undefined) await setStatus(client, row, changes.status);
   });
@@ -333,14 +345,21 @@ export interface Payment {
   status: string;
 }
 
-/** Stores the payment and marks the order paid. @throws HttpError 404, 409 (not pending any more). */
+/**
+ * Stores the payment and marks the order paid. @throws HttpError 404, 409 (not pending any more).
+ *
+ * DIVERGENCE 6: `payments.status` is stored in upper case (`CAPTURED`), the spelling of the
+ * finance ledger's status codes; the legacy stored the payment service's word as it came
+ * (`captured`). Nothing in the API reads the column back, so it shows in the database only
+ * (see DIVERGENCES.md).
+ */
 export async function markPaid(pool: pg.Pool, id: number, payment: Payment): Promise<void> {
   await inTransaction(pool, async (client) => {
     const row = await lockOrder(client, id);
     if (row.status !== 'pending') throw new HttpError(409, 'conflict', `order ${id} is already paid`);
     await client.query(
       'INSERT INTO payments (id, order_id, amount_cents, currency, method, status) VALUES ($1, $2, $3, $4, $5, $6)',
-      [payment.id, id, payment.amountCents, payment.currency, payment.method, payment.status],
+      [payment.id, id, payment.amountCents, payment.currency, payment.method, payment.status.toUpperCase()],
     );
     await setStatus(client, row, 'paid');
   });
@@ -381,6 +400,36 @@ export async function loadCustomer(db: Queryable, id: number): Promise<Customer 
   );
   const row = found.rows[0];
   return row ? { id: row.id, name: row.name, email: row.email, tier: row.tier, createdAt: row.created_at } : null;
+}
+
+/** A customer as the directory (`GET /customers`) lists them. */
+export interface CustomerListEntry {
+  id: number;
+  name: string;
+  tier: string;
+  /** Orders of the customer, in every status. */
+  orderCount: number;
+}
+
+/**
+ * One page of the customer directory (page is 1-based), by id, each customer with their
+ * number of orders.
+ *
+ * PLANTED (perf): an N+1 query on purpose. The page comes first, then one `count(*)` query
+ * per customer on it (up to 50), where the legacy runs a single `LEFT JOIN … GROUP BY`. Same
+ * answer, many more round trips to the database: the endpoint the perf suite must flag.
+ */
+export async function listCustomers(db: Queryable, page: number, pageSize: number): Promise<CustomerListEntry[]> {
+  const found = await db.query<{ id: number; name: string; tier: string }>(
+    'SELECT id, name, tier FROM customers ORDER BY id LIMIT $1 OFFSET $2',
+    [pageSize, (page - 1) * pageSize],
+  );
+  const entries: CustomerListEntry[] = [];
+  for (const row of found.rows) {
+    const counted = await db.query<{ n: string }>('SELECT count(*) AS n FROM orders WHERE customer_id = $1', [row.id]);
+    entries.push({ id: row.id, name: row.name, tier: row.tier, orderCount: Number(counted.rows[0].n) });
+  }
+  return entries;
 }
 
 /** What `GET /customers/:id/summary` shows. */

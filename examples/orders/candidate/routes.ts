@@ -9,6 +9,7 @@ import {
   cancelOrder,
   createOrder,
   customerSummary,
+  listCustomers,
   listOrders,
   loadCustomer,
   loadOrder,
@@ -23,6 +24,7 @@ import { charge } from './payments.ts';
 import {
   validateAddItems,
   validateCreateOrder,
+  validateCustomerListQuery,
   validateListQuery,
   validatePayOrder,
   validateUpdateOrder,
@@ -185,6 +187,14 @@ async function customerHandler({ pool, params }: RouteContext): Promise<RouteAns
   return customer ? { status: 200, body: customer } : notFound('customer', id);
 }
 
+async function customerListHandler({ pool, query }: RouteContext): Promise<RouteAnswer> {
+  const messages = validateCustomerListQuery(query);
+  if (messages.length > 0) return invalid(messages);
+  const page = query.page ? Number.parseInt(query.page, 10) : 1;
+  const pageSize = query.pageSize ? Number.parseInt(query.pageSize, 10) : 10;
+  return { status: 200, body: await listCustomers(pool, page, pageSize) };
+}
+
 async function summaryHandler({ pool, params }: RouteContext): Promise<RouteAnswer> {
   const id = idParam(params[0]);
   if (id === null) return notFound('customer', params[0]);
@@ -211,6 +221,7 @@ const ROUTES: ReadonlyArray<[RegExp, Record<string, Handler>]> = [
   [/^\/orders\/([0-9]+)\/items\/([0-9]+)$/, { DELETE: withOrderId(removeItemHandler) }],
   [/^\/orders\/([0-9]+)\/pay$/, { POST: withOrderId(payHandler) }],
   [/^\/orders\/([0-9]+)\/history$/, { GET: withOrderId(historyHandler) }],
+  [/^\/customers$/, { GET: customerListHandler }],
   [/^\/customers\/([0-9]+)$/, { GET: customerHandler }],
   [/^\/customers\/([0-9]+)\/summary$/, { GET: summaryHandler }],
 ];

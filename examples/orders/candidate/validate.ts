@@ -56,7 +56,9 @@ function checkItem(item: unknown, at: string, messages: string[]): void {
   if (typeof qty !== 'number' || !Number.isInteger(qty) || qty < 1 || qty > MAX_QTY) {
     messages.push(`${at}.qty must be an integer between 1 and ${MAX_QTY}`);
   }
-  if (typeof price !== 'number' || !Number.isFinite(price)) messages.push(`${at}.price must be a number`);
+  // PLANTED (property): a truthiness test. A price of 0 is "not a number" here (400), where
+  // the legacy accepts it (a free line).
+  if (!price || typeof price !== 'number' || !Number.isFinite(price)) messages.push(`${at}.price must be a number`);
   else if (price < 0) messages.push(`${at}.price must not be negative`);
   else if (price > MAX_PRICE) messages.push(`${at}.price must be at most ${MAX_PRICE}`);
   else if (!hasAtMost4Decimals(price)) messages.push(`${at}.price must have at most 4 decimals`);
@@ -115,6 +117,17 @@ export function validatePayOrder(body: unknown): string[] {
     return [`method must be one of ${METHODS.join(', ')}`];
   }
   return [];
+}
+
+/** Query of `GET /customers`: `page` and `pageSize`, with the rules and words of `GET /orders`. */
+export function validateCustomerListQuery(query: Record<string, string | undefined>): string[] {
+  const messages: string[] = [];
+  if (query.page !== undefined && !/^[1-9][0-9]{0,8}$/.test(query.page)) messages.push('page must be a positive integer');
+  if (query.pageSize !== undefined) {
+    const size = /^[0-9]+$/.test(query.pageSize) ? Number.parseInt(query.pageSize, 10) : Number.NaN;
+    if (!(size >= 1 && size <= 50)) messages.push('pageSize must be an integer between 1 and 50');
+  }
+  return messages;
 }
 
 /** Query of `GET /orders` (a repeated parameter arrives joined with commas). */

@@ -5,7 +5,9 @@
 -- Money: order and line totals are stored in cents (bigint); unit prices keep up to 4
 -- decimals (numeric(12,4)), so a total has to be rounded to cents. How it is rounded is one
 -- of the deliberate divergences between the services (see DIVERGENCES.md).
--- Every table has a primary key, so logical decoding (the db channel) sees UPDATE/DELETE.
+-- Every table has a primary key, so logical decoding (the db channel) identifies each row of an
+-- UPDATE/DELETE, except `order_events`: an append-only log without one, on purpose (the db
+-- channel's path for tables without a key). Nothing ever updates or deletes its rows.
 
 CREATE TABLE customers (
   id         serial PRIMARY KEY,
@@ -60,3 +62,15 @@ CREATE TABLE order_audit (
   changed_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX order_audit_order_id ON order_audit (order_id);
+
+-- Append-only log of the changes to an order that order_audit does not hold: creation, lines
+-- added or removed, note changed. No primary key on purpose (rows are only ever inserted; an
+-- UPDATE or DELETE of it under a publication would need REPLICA IDENTITY FULL). No foreign
+-- key either: it is a log, and orders are never deleted anyway (DELETE /orders/:id cancels).
+CREATE TABLE order_events (
+  order_id   integer NOT NULL,
+  kind       text NOT NULL CHECK (kind IN ('created', 'items_added', 'item_removed', 'note_changed')),
+  detail     text,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX order_events_order_id ON order_events (order_id);

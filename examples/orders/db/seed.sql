@@ -1,4 +1,5 @@
--- Seed data of the orders example: 5 customers, 12 orders in every status, their items,
+-- Seed data of the orders example: 5 customers with orders (and 300 without, for the customer
+-- directory and its performance scenario), 12 orders in every status, their items,
 -- payments and audit trail. Applied after schema.sql to the template database.
 --
 -- Fixed timestamps, so both services show the same createdAt/updatedAt for seeded rows.
@@ -13,6 +14,16 @@ INSERT INTO customers (name, email, tier, created_at) VALUES
   ('Linus Pauling',     'linus@example.com',    'standard', '2019-06-30 16:45:00+00'),
   ('Margaret Hamilton', 'margaret@example.com', 'gold',     '2020-09-14 08:00:00+00'),
   ('Barbara Liskov',    'barbara@example.com',  'standard', '2021-11-02 13:20:00+00');
+
+-- 300 more customers with fixed ids 1001-1300 and no orders: they fill the customer directory
+-- (GET /customers, 50 per page at most) so that its pages are full. Their ids are set
+-- explicitly, far from the serial's next value, so no scenario's customer id (42, 99: unknown)
+-- is taken; nothing in the API creates customers.
+INSERT INTO customers (id, name, email, tier, created_at)
+SELECT n, 'Customer ' || n, 'customer' || n || '@example.com',
+       CASE WHEN n % 7 = 0 THEN 'gold' ELSE 'standard' END,
+       timestamptz '2022-06-01 00:00:00+00' + (n - 1000) * interval '1 hour'
+FROM generate_series(1001, 1300) AS n;
 
 INSERT INTO orders (customer_id, status, currency, note, legacy_code, created_at) VALUES
   (1, 'delivered', 'EUR', NULL,                   'LGC-1998-0042', '2019-03-01 09:15:00+00'),
@@ -73,3 +84,8 @@ SELECT id, 'pending', 'cancelled', created_at + interval '1 day'
 FROM orders WHERE status = 'cancelled' ORDER BY id;
 
 UPDATE orders o SET updated_at = (SELECT max(a.changed_at) FROM order_audit a WHERE a.order_id = o.id);
+
+-- The order_events log of the seeded orders: their creation, with the number of lines.
+INSERT INTO order_events (order_id, kind, detail, created_at)
+SELECT o.id, 'created', (SELECT count(*) FROM order_items i WHERE i.order_id = o.id)::text, o.created_at
+FROM orders o ORDER BY o.id;

@@ -160,6 +160,16 @@ function audit(client, orderId, from, to, callback) {
   );
 }
 
+// One row of the append-only order_events log (kinds: created, items_added, item_removed,
+// note_changed; status changes go to order_audit).
+function event(client, orderId, kind, detail, callback) {
+  client.query(
+    'INSERT INTO order_events (order_id, kind, detail) VALUES ($1, $2, $3)',
+    [orderId, kind, detail],
+    function (err) { callback(err); }
+  );
+}
+
 function setStatus(client, row, to, callback) {
   client.query('UPDATE orders SET status = $2, updated_at = now() WHERE id = $1', [row.id, to], function (err) {
     if (err) return callback(err);
@@ -189,7 +199,10 @@ function create(db, input, callback) {
           if (err) return done(err);
           updateTotal(client, id, function (err) {
             if (err) return done(err);
-            audit(client, id, null, 'pending', function (err) { done(err, id); });
+            audit(client, id, null, 'pending', function (err) {
+              if (err) return done(err);
+              event(client, id, 'created', String((input.items || []).length), function (err) { done(err, id); });
+            });
           });
         });
       }
@@ -206,7 +219,11 @@ function addItems(db, id, items, callback) {
       }
       insertItems(client, id, items, function (err) {
         if (err) return done(err);
-        updateTotal(client, id, done);
+        updateTotal(client, id, function (err) {
+          if (err) return done(err);
+          var skus = items.map(function (item) { return item.sku; }).join(',');
+          event(client, id, 'items_added', skus, done);
+        });
       });
     });
   }, callback);
@@ -222,7 +239,10 @@ function removeItem(db, id, itemId, callback) {
       client.query('DELETE FROM order_items WHERE id = $1 AND order_id = $2', [itemId, id], function (err, result) {
         if (err) return done(err);
         if (result.rowCount === 0) return done(httpError(404, 'not_found', 'item ' + itemId + ' not found in order ' + id));
-        updateTotal(client, id, done);
+        updateTotal(client, id, function (err) {
+          if (err) return done(err);
+          event(client, id, 'item_removed', String(itemId), done);
+        });
       });
     });
   }, callback);
@@ -244,7 +264,8 @@ function update(db, id, changes, callback) {
       };
       if (changes.note === undefined) return afterNote(null);
       client.query('UPDATE orders SET note = $2, updated_at = now() WHERE id = $1', [id, changes.note], function (err) {
-        afterNote(err);
+        if (err) return afterNote(err);
+        event(client, id, 'note_changed', changes.note, afterNote);
       });
     });
   }, callback);
@@ -306,6 +327,23 @@ function customer(conn, id, callback) {
   });
 }
 
+// The customer directory: one page of customers by id, each with their number of orders, in one
+// query. callback(err, [{id, name, tier, orderCount}])
+function customerList(conn, page, pageSize, callback) {
+  conn.query(
+    'SELECT c.id, c.name, c.tier, count(o.id) AS order_count ' +
+      'FROM customers c LEFT JOIN orders o ON o.customer_id = c.id ' +
+      'GROUP BY c.id ORDER BY c.id LIMIT $1 OFFSET $2',
+    [pageSize, (page - 1) * pageSize],
+    function (err, result) {
+      if (err) return callback(err);
+      callback(null, result.rows.map(function (row) {
+        return { id: row.id, name: row.name, tier: row.tier, orderCount: Number(row.order_count) };
+      }));
+    }
+  );
+}
+
 // Totals over every currency, added up as they are (a known quirk, kept by the rewrite).
 function customerSummary(conn, id, callback) {
   conn.query(
@@ -344,5 +382,6 @@ module.exports = {
   markPaid: markPaid,
   history: history,
   customer: customer,
+  customerList: customerList,
   customerSummary: customerSummary
 };

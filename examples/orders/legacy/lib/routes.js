@@ -184,6 +184,17 @@ function getCustomer(ctx, reply) {
   });
 }
 
+function listCustomers(ctx, reply) {
+  var messages = validate.customerListQuery(ctx.query);
+  if (messages.length) return reply(null, 400, invalid(messages));
+  var page = ctx.query.page ? parseInt(ctx.query.page, 10) : 1;
+  var pageSize = ctx.query.pageSize ? parseInt(ctx.query.pageSize, 10) : 10;
+  orders.customerList(db, page, pageSize, function (err, customers) {
+    if (err) return reply(err);
+    reply(null, 200, customers);
+  });
+}
+
 function customerSummary(ctx, reply) {
   var id = idParam(ctx.params[0]);
   if (id === null) return reply(null, 404, notFound('customer', ctx.params[0]));
@@ -203,6 +214,7 @@ var ROUTES = [
   [/^\/orders\/([0-9]+)\/items\/([0-9]+)$/, { DELETE: removeItem }],
   [/^\/orders\/([0-9]+)\/pay$/, { POST: payOrder }],
   [/^\/orders\/([0-9]+)\/history$/, { GET: orderHistory }],
+  [/^\/customers$/, { GET: listCustomers }],
   [/^\/customers\/([0-9]+)$/, { GET: getCustomer }],
   [/^\/customers\/([0-9]+)\/summary$/, { GET: customerSummary }]
 ];

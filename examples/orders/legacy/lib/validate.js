@@ -131,11 +131,25 @@ function listQuery(query) {
   return messages;
 }
 
+// Query of GET /customers: page and pageSize, with the same rules and words as GET /orders.
+function customerListQuery(query) {
+  var messages = [];
+  if (query.page !== undefined && !/^[1-9][0-9]{0,8}$/.test(query.page)) {
+    messages.push('page must be a positive integer');
+  }
+  if (query.pageSize !== undefined) {
+    var size = /^[0-9]+$/.test(query.pageSize) ? parseInt(query.pageSize, 10) : NaN;
+    if (!(size >= 1 && size <= 50)) messages.push('pageSize must be an integer between 1 and 50');
+  }
+  return messages;
+}
+
 module.exports = {
   STATUSES: STATUSES,
   createOrder: createOrder,
   addItems: addItems,
   updateOrder: updateOrder,
   payOrder: payOrder,
-  listQuery: listQuery
+  listQuery: listQuery,
+  customerListQuery: customerListQuery
 };
