@@ -73,6 +73,19 @@ function deviationsOf(config: ResolvedConfig, suite: string, scenarios: Scenario
   return { deviations: deviationReports(mine, usedBy, localDate()) };
 }
 
+/** How a suite's database writes were captured, from its scenarios' `dbCapture`. */
+export function databaseCaptureOf(scenarios: ScenarioReport[]): Pick<SuiteReport, 'database'> {
+  const methods = new Set<string>();
+  const reasons = new Set<string>();
+  for (const s of scenarios) {
+    for (const m of [s.dbCapture?.legacy, s.dbCapture?.candidate]) if (m) methods.add(m);
+    if (s.dbCapture?.reason) reasons.add(s.dbCapture.reason);
+  }
+  if (methods.size === 0) return {};
+  const method = methods.size > 1 ? 'mixed' : (methods.values().next().value as 'logical' | 'snapshot');
+  return { database: { method, reasons: [...reasons] } };
+}
+
 /** Where the vitest entry file lives: sources in a checkout, `dist/` in an installed package. */
 function entryFile(): string {
   const here = path.dirname(new URL(import.meta.url).pathname);
@@ -230,6 +243,7 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
       scenarios: ordered,
       ...(gone.length > 0 ? { unreferenced: { ids: gone, policy } } : {}),
       ...deviationsOf(config, suite.name, ordered),
+      ...databaseCaptureOf(ordered),
       // sharded: the property check runs once, in shard 1 (report merge keeps shard 1's)
       ...(suite.property && !options.property?.skip && (shard === undefined || shard.index === 1)
         ? { property: await runPropertyCheck(suite, { store, ci: options.ci, deviations: config.deviations, configArg: options.configArg, ...options.property }).finally(() => stopDatabaseProviders()) }

@@ -110,11 +110,21 @@ export async function verifyScenario(scenario: Scenario, options: VerifyScenario
       }
     }
     if (verdict !== 'pass' && options.keepCandidate) await options.keepCandidate(scenario.id, candidate);
+    const legacyDb = recorded.observation.db;
+    const dbCapture: ScenarioReport['dbCapture'] =
+      legacyDb || candidate.db
+        ? {
+            ...(legacyDb ? { legacy: legacyDb.method } : {}),
+            ...(candidate.db ? { candidate: candidate.db.method } : {}),
+            ...((candidate.db?.reason ?? legacyDb?.reason) ? { reason: candidate.db?.reason ?? legacyDb?.reason } : {}),
+          }
+        : undefined;
     return {
       ...base,
       verdict,
       durationMs: elapsed(),
       channels,
+      ...(dbCapture ? { dbCapture } : {}),
       timing: { legacy: recorded.observation.timing, candidate: candidate.timing },
       ...learned,
       ...(used.length > 0 ? { deviationsUsed: used } : {}),

@@ -270,3 +270,18 @@ export function firstLine(text: string): string {
 export function formatCommand(argv: readonly string[]): string {
   return argv.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`)).join(' ');
 }
+
+/**
+ * How a suite's database writes were captured, as one sentence for every report:
+ * `database writes: logical decoding (every change, in commit order)` or
+ * `database writes: before/after snapshots (net effect only, no order): <reasons>`.
+ */
+export function databaseCaptureSentence(database: { method: 'logical' | 'snapshot' | 'mixed'; reasons: string[] }): string {
+  const how =
+    database.method === 'logical'
+      ? 'logical decoding (every change, in commit order)'
+      : database.method === 'snapshot'
+        ? 'before/after snapshots (net effect only, no order)'
+        : 'logical decoding for some scenarios, snapshots (net effect only) for others';
+  return `database writes: ${how}${database.reasons.length > 0 ? ` — ${database.reasons.join('; ')}` : ''}`;
+}

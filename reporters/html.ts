@@ -44,6 +44,7 @@ import { renderPerfHtml } from './perf-section.ts';
 import type { Channel, ChannelResult, DbValue, Difference, JsonChange, RowTableDiff, TextHunk, Verdict } from '../harness/model.ts';
 import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
 import {
+  databaseCaptureSentence,
   channelLabel,
   deviationCounts,
   deviationCountsText,
@@ -125,6 +126,8 @@ export const REPORT_SECTIONS: ReportSection[] = [
 
 /** Per-suite sections, in page order. Other suite kinds add their renderer here. */
 export const SUITE_SECTIONS: SuiteSection[] = [
+  // how the database writes were captured (logical decoding or snapshots, and why)
+  (suite) => (suite.database ? [`<p class="muted">${escapeHtml(`${suite.name}: ${databaseCaptureSentence(suite.database)}`)}</p>`] : []),
   // performance parity (reporters/perf-section.ts)
   renderPerfHtml,
   // property-based suites (reporters/property-section.ts)

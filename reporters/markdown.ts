@@ -42,6 +42,7 @@ import {
   scenarioSummary,
   sortDeviations,
   unreferencedNote,
+  databaseCaptureSentence,
 } from './format.ts';
 import { CHANNELS, VERDICTS, mergeChannelTotals, type ChannelTotalsMap } from './totals.ts';
 import { renderRegressionMarkdown } from './regression-section.ts';
@@ -102,7 +103,7 @@ export function renderMarkdown(report: ParityReport, options: MarkdownOptions = 
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxDiffLines = Math.max(1, options.maxDiffLines ?? DEFAULT_MAX_DIFF_LINES);
 
-  const head = visibleControls([...renderHeader(report), ...renderSuiteTable(report), ...renderRegressionMarkdown(report), ...renderChannelTable(report)].join('\n') + '\n');
+  const head = visibleControls([...renderHeader(report), ...renderSuiteTable(report), ...renderDatabaseCapture(report), ...renderRegressionMarkdown(report), ...renderChannelTable(report)].join('\n') + '\n');
   const tail = visibleControls(
     [...renderDeviations(report), ...renderNoise(report), ...renderNondeterministic(report), ...renderUnreferenced(report), ...renderPropertyMarkdown(report), ...renderPerfMarkdown(report)].join('\n'),
   );
@@ -313,6 +314,12 @@ function renderNondeterministic(report: ParityReport): string[] {
   if (entries.length > MAX_NONDETERMINISTIC) out.push(`- … ${entries.length - MAX_NONDETERMINISTIC} more in report.json`);
   out.push('');
   return out;
+}
+
+function renderDatabaseCapture(report: ParityReport): string[] {
+  const suites = report.suites.filter((s) => s.database);
+  if (suites.length === 0) return [];
+  return [...suites.map((s) => `- **${escapeInline(s.name)}**: ${escapeInline(databaseCaptureSentence(s.database!))}`), ''];
 }
 
 function renderUnreferenced(report: ParityReport): string[] {

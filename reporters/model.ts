@@ -65,6 +65,9 @@ export interface ScenarioReport {
   deviationsUsed?: string[];
   /** For verdict `flaky`: the places where the candidate's own re-runs disagreed. */
   flaky?: { reruns: number; varying: string[] };
+  /** For a target that owns a database: how each side's writes were captured (`logical`
+   * decoding, or `snapshot` — net effect only) and, for a snapshot, why. */
+  dbCapture?: { legacy?: 'logical' | 'snapshot'; candidate?: 'logical' | 'snapshot'; reason?: string };
 }
 
 /** A deviation as reported: the reviewed difference, and what it covered in this run. */
@@ -82,6 +85,14 @@ export interface DeviationReport {
   /** `active`: explained something; `obsolete`: matched nothing (the difference is gone);
    * `expired`: past `expires` (fails the run). */
   status: 'active' | 'obsolete' | 'expired';
+}
+
+/** How a suite's database writes were captured, over all its scenarios: `logical` (every change,
+ * in commit order), `snapshot` (before/after table snapshots: the net effect, no order), or
+ * `mixed`; `reasons` says why logical decoding was not used (distinct texts). */
+export interface DatabaseCaptureReport {
+  method: 'logical' | 'snapshot' | 'mixed';
+  reasons: string[];
 }
 
 /** One suite's outcome. */
@@ -105,6 +116,8 @@ export interface SuiteReport {
   deviations?: DeviationReport[];
   /** Baseline scenarios no longer in the config, and what the `unreferenced` policy did. */
   unreferenced?: { ids: string[]; policy: 'warn' | 'fail' | 'delete' };
+  /** Present when the suite's targets own a database: how its writes were captured. */
+  database?: DatabaseCaptureReport;
   /** The property check of a suite with a `property` option (harness/property.ts). */
   property?: PropertyReport;
   /** Performance parity of a suite with a `perf` option (harness/perf, docs/performance.md). */

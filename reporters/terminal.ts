@@ -30,6 +30,7 @@ import {
   scenarioSummaryParts,
   sortDeviations,
   unreferencedNote,
+  databaseCaptureSentence,
 } from './format.ts';
 import { VERDICTS } from './totals.ts';
 
@@ -194,6 +195,9 @@ function renderNoise(report: ParityReport, width: number, c: Colors, verbose: bo
 
 function renderUnreferenced(report: ParityReport, width: number, c: Colors): string[] {
   const out: string[] = [];
+  for (const suite of report.suites) {
+    if (suite.database?.method && suite.database.method !== 'logical') out.push('', clip(`${inert(suite.name)}: ${inert(databaseCaptureSentence(suite.database))}`, width));
+  }
   for (const suite of report.suites) {
     const u = suite.unreferenced;
     if (u === undefined || u.ids.length === 0) continue;
