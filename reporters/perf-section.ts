@@ -117,29 +117,34 @@ export function renderPerfMarkdown(report: ParityReport): string[] {
 
 // ---------------------------------------------------------------- HTML + SVG
 
-/** A horizontal "forest" row: the A/A interval (grey), the candidate interval (verdict
- * colour) with its point, the budget line (dashed) and 1.0, on a shared axis. */
+/** A horizontal "forest" row on a log axis (so ×2 and ×0.5 are equally far from 1): the A/A
+ * interval (grey), the candidate interval (verdict colour) with its point, the budget line
+ * (red, dashed) and 1.0, with ticks at round ratios; all rows of a suite share the axis. */
 function ratioSvg(p: PerfMetricResult, verdict: string, axis: { min: number; max: number }): string {
-  const w = 360;
-  const h = 44;
-  const x = (r: number) => 10 + ((Math.min(axis.max, Math.max(axis.min, r)) - axis.min) / (axis.max - axis.min)) * (w - 20);
+  const w = 420;
+  const h = 48;
+  const lmin = Math.log(axis.min);
+  const lmax = Math.log(axis.max);
+  const x = (r: number) => 10 + ((Math.log(Math.min(axis.max, Math.max(axis.min, r))) - lmin) / (lmax - lmin)) * (w - 20);
   const parts: string[] = [];
-  parts.push(`<line x1="${x(1)}" y1="4" x2="${x(1)}" y2="${h - 12}" stroke="#8c959f" stroke-width="1"/>`);
+  for (const t of [0.25, 0.5, 0.8, 0.9, 1, 1.1, 1.25, 1.5, 2, 3, 5, 10, 20, 50]) {
+    if (t < axis.min || t > axis.max) continue;
+    parts.push(`<line x1="${x(t).toFixed(1)}" y1="6" x2="${x(t).toFixed(1)}" y2="${h - 12}" stroke="${t === 1 ? '#8c959f' : '#eaeef2'}" stroke-width="1"/>`);
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${h - 1}" font-size="9" text-anchor="middle" fill="#57606a">${t}</text>`);
+  }
   if (p.budget !== undefined) {
-    parts.push(`<line x1="${x(p.budget)}" y1="2" x2="${x(p.budget)}" y2="${h - 12}" stroke="#cf222e" stroke-dasharray="3 2" stroke-width="1.5"/>`);
-    parts.push(`<text x="${x(p.budget) + 3}" y="10" font-size="9" fill="#cf222e">budget ${p.budget}</text>`);
+    parts.push(`<line x1="${x(p.budget).toFixed(1)}" y1="2" x2="${x(p.budget).toFixed(1)}" y2="${h - 12}" stroke="#cf222e" stroke-dasharray="3 2" stroke-width="1.5"/>`);
+    parts.push(`<text x="${(x(p.budget) + 3).toFixed(1)}" y="9" font-size="9" fill="#cf222e">budget ${p.budget}</text>`);
   }
   if (p.aa) {
-    parts.push(`<line x1="${x(p.aa.lower)}" y1="${h - 18}" x2="${x(p.aa.upper)}" y2="${h - 18}" stroke="#afb8c1" stroke-width="5"><title>A/A ${interval(p.aa)}</title></line>`);
+    parts.push(`<line x1="${x(p.aa.lower).toFixed(1)}" y1="${h - 18}" x2="${x(p.aa.upper).toFixed(1)}" y2="${h - 18}" stroke="#afb8c1" stroke-width="5"><title>A/A ${interval(p.aa)}</title></line>`);
   }
   if (p.estimate) {
     const col = VERDICT_COLOR[verdict] ?? CANDIDATE_COLOR;
-    parts.push(`<line x1="${x(p.estimate.lower)}" y1="${h - 28}" x2="${x(p.estimate.upper)}" y2="${h - 28}" stroke="${col}" stroke-width="5"><title>candidate/legacy ${interval(p.estimate)}</title></line>`);
-    parts.push(`<circle cx="${x(p.estimate.ratio)}" cy="${h - 28}" r="4" fill="#fff" stroke="${col}" stroke-width="2"/>`);
+    parts.push(`<line x1="${x(p.estimate.lower).toFixed(1)}" y1="${h - 28}" x2="${x(p.estimate.upper).toFixed(1)}" y2="${h - 28}" stroke="${col}" stroke-width="5"><title>candidate/legacy ${interval(p.estimate)}</title></line>`);
+    parts.push(`<circle cx="${x(p.estimate.ratio).toFixed(1)}" cy="${h - 28}" r="4" fill="#fff" stroke="${col}" stroke-width="2"/>`);
+    parts.push(`<text x="${w - 4}" y="${h - 32}" font-size="10" text-anchor="end" fill="${col}">×${p.estimate.ratio.toFixed(3)}</text>`);
   }
-  parts.push(`<text x="10" y="${h - 1}" font-size="9" fill="#57606a">${axis.min.toFixed(2)}</text>`);
-  parts.push(`<text x="${x(1) - 6}" y="${h - 1}" font-size="9" fill="#57606a">1.00</text>`);
-  parts.push(`<text x="${w - 30}" y="${h - 1}" font-size="9" fill="#57606a">${axis.max.toFixed(2)}</text>`);
   return `<svg class="pk-perf-ratio" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="ratio ${esc(interval(p.estimate))}">${parts.join('')}</svg>`;
 }
 
@@ -209,11 +214,12 @@ export function renderPerfHtml(suite: SuiteReport): string[] {
   if (suite.perf) {
     const { name, perf } = suite;
     const gated = perf.scenarios.flatMap((s) => s.metrics.filter((m) => m.estimate && m.metric === s.primary));
+    // A log axis shared by the suite's rows, from below the lowest bound to above the highest
+    // (and the budget), capped at ×0.02–×50.
     const axis = {
-      min: Math.min(0.9, ...gated.flatMap((m) => [m.estimate!.lower, m.aa?.lower ?? 1])),
-      max: Math.max(perf.options.maxSlowdown * 1.1, ...gated.flatMap((m) => [m.estimate!.upper, m.aa?.upper ?? 1])),
+      min: Math.max(0.02, Math.min(0.9, ...gated.flatMap((m) => [m.estimate!.lower, m.aa?.lower ?? 1])) * 0.97),
+      max: Math.min(50, Math.max(perf.options.maxSlowdown * 1.1, ...gated.flatMap((m) => [m.estimate!.upper, m.aa?.upper ?? 1])) * 1.03),
     };
-    axis.max = Math.min(axis.max, 5);
     const rows = perf.scenarios.map((s) => {
       const p = primaryOf(s);
       const m = memoryOf(s);
@@ -227,7 +233,9 @@ export function renderPerfHtml(suite: SuiteReport): string[] {
         m ? `<figure style="margin:0"><figcaption style="font-size:11px">peak RSS ${esc(interval(m.estimate))}</figcaption>${memorySvg(m)}</figure>` : '',
         s.trend && s.trend.length > 0 ? `<figure style="margin:0"><figcaption style="font-size:11px">trend, ${s.trend.length} run(s)</figcaption>${trendSvg(s.trend, perf.options.maxSlowdown)}</figure>` : '',
       ].join('');
-      return `<div class="pk-perf-scenario">${head}<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start">${charts}</div><details><summary>all metrics</summary>${metricsTable(s)}</details></div>`;
+      const series = (xs: number[]) => xs.map((x) => formatValue(x, p.unit)).join(', ');
+      const samples = s.samples ? `<p style="font-size:11px;color:#57606a">${esc(METRIC_LABEL[s.primary])} of each measurement, in order — legacy: ${esc(series(s.samples.legacy))}; candidate: ${esc(series(s.samples.candidate))}</p>` : '';
+      return `<div class="pk-perf-scenario">${head}<div style="display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start">${charts}</div><details><summary>all metrics</summary>${metricsTable(s)}${samples}</details></div>`;
     });
     const warnings = perf.warnings.map((w) => `<p style="color:#9a6700">⚠ ${esc(w)}</p>`).join('');
     const o = perf.options;
