@@ -30,6 +30,32 @@ const FIXTURE = `CREATE TABLE bench_rows (id int PRIMARY KEY, name text NOT NULL
 const INSERT = (rows: number): string =>
   `INSERT INTO bench_rows SELECT i, 'name ' || i, i % 100, i * 1.5, ARRAY['a', 'b' || i], '2024-01-01'::timestamptz + i * interval '1 second' FROM generate_series(1, ${rows}) AS i`;
 
+/** How the 100,000 rows are inserted: `server` — one `INSERT … SELECT generate_series` (the
+ * server makes the rows itself: the harshest case, the insert costs almost nothing); `client` —
+ * the rows sent by the client as an application does, 1,000 rows per parameterized INSERT. */
+export type InsertMode = 'server' | 'client';
+
+async function insertRows(url: string, mode: InsertMode, rows: number): Promise<void> {
+  if (mode === 'server') return run(url, INSERT(rows));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const batch = 1000;
+    for (let start = 1; start <= rows; start += batch) {
+      const values: unknown[] = [];
+      const tuples: string[] = [];
+      for (let i = start; i < Math.min(start + batch, rows + 1); i++) {
+        const b = values.length;
+        tuples.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`);
+        values.push(i, `name ${i}`, i % 100, (i * 1.5).toFixed(2), ['a', `b${i}`], new Date(Date.UTC(2024, 0, 1) + i * 1000).toISOString());
+      }
+      await client.query(`INSERT INTO bench_rows VALUES ${tuples.join(', ')}`, values);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 /** Peak memory of one captured insert, measured in a child process. */
 export interface CaptureMemory {
   /** Rows per FETCH. */
@@ -44,6 +70,8 @@ export interface CaptureMemory {
 
 /** Figures of one run. */
 export interface DbCaptureBenchResult {
+  /** How the rows were inserted (see {@link InsertMode}). */
+  mode: InsertMode;
   rows: number;
   rounds: number;
   /** Median of the insert alone (ms). */
@@ -78,7 +106,7 @@ async function run(url: string, sql: string): Promise<void> {
 }
 
 /** Runs the benchmark: its own embedded server, stopped at the end. */
-export async function benchDbCapture(): Promise<DbCaptureBenchResult> {
+export async function benchDbCapture(mode: InsertMode = 'server'): Promise<DbCaptureBenchResult> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'paritykit-bench-db-'));
   if (process.getuid?.() === 0) await chmod(root, 0o755);
   await writeFile(path.join(root, 'fixture.sql'), FIXTURE);
@@ -94,7 +122,7 @@ export async function benchDbCapture(): Promise<DbCaptureBenchResult> {
       try {
         const t0 = performance.now();
         const c = capture ? await startDbCapture(db.url, { method: 'logical' }) : undefined;
-        await run(db.url, INSERT(ROWS));
+        await insertRows(db.url, mode, ROWS);
         if (c) {
           const f0 = performance.now();
           const cpu0 = process.cpuUsage();
@@ -132,7 +160,7 @@ export async function benchDbCapture(): Promise<DbCaptureBenchResult> {
     }
     const insertMs = median(plain);
     const capturedMs = median(captured);
-    return { rows: ROWS, rounds: ROUNDS, insertMs, capturedMs, ratio: capturedMs / insertMs, finishMs: median(finishes), finishCpuMs: median(finishCpu), loadAverage: os.loadavg()[0], memory };
+    return { mode, rows: ROWS, rounds: ROUNDS, insertMs, capturedMs, ratio: capturedMs / insertMs, finishMs: median(finishes), finishCpuMs: median(finishCpu), loadAverage: os.loadavg()[0], memory };
   } finally {
     await provider.stop();
     await rm(root, { recursive: true, force: true });
@@ -158,6 +186,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === '--memory') {
     console.log(JSON.stringify(await measureMemory(process.argv[3], Number(process.argv[4]))));
   } else {
-    console.log(JSON.stringify(await benchDbCapture(), null, 2));
+    const mode = (process.argv[2] ?? 'server') as InsertMode;
+    if (mode !== 'server' && mode !== 'client') throw new Error('usage: bench/db-capture.ts [server|client]');
+    console.log(JSON.stringify(await benchDbCapture(mode), null, 2));
   }
 }
