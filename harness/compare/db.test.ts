@@ -94,7 +94,7 @@ describe('compareDb: net effect', () => {
     const [orders] = rows(diff);
     expect(orders.rows).toMatchObject([{ kind: 'changed', key: 'id=1', cells: ['status'] }]);
     expect(diff!.unified).toBe("~ orders id=1: status 'PAID' → 'paid'");
-    expect(diff!.summary).toBe('db: orders 1 changed');
+    expect(diff!.summary).toBe('orders 1 changed');
   });
 
   it('folds several changes of a row into its net effect', () => {
@@ -305,7 +305,7 @@ describe('compareDb: order, method and errors', () => {
       '    legacy created audit id=1',
       '    candidate created orders id=1',
     ]);
-    expect(diff!.summary).toBe('db: audit 1 order; orders 1 order');
+    expect(diff!.summary).toBe('audit 1 order; orders 1 order');
   });
 
   it('order mode detects a change moved into another transaction', () => {
@@ -325,7 +325,7 @@ describe('compareDb: order, method and errors', () => {
     const snap: DbObservation = { ...swapped, method: 'snapshot', reason: 'wal_level is replica' };
     expect(compareDb(legacy, snap, { mode: 'order' })).toBeNull();
     const snapDiff: DbObservation = { method: 'snapshot', changes: obs(c('orders', { id: 1, status: 'x' })).changes };
-    expect(compareDb(legacy, snapDiff, { mode: 'order' })?.summary).toBe('db: audit 1 missing; orders 1 changed (order not compared: candidate captured by snapshot)');
+    expect(compareDb(legacy, snapDiff, { mode: 'order' })?.summary).toBe('audit 1 missing; orders 1 changed (order not compared: candidate captured by snapshot)');
   });
 
   it('reports a capture error on either side', () => {
@@ -414,8 +414,8 @@ describe('compareObservations: db and schema channels of an exchange scenario', 
     const blind = compareObservations(suite, scenario, observation(17, 'PAID'), observation(17, 'PAID', { db: undefined, schema: undefined }));
     expect(blind.map((r) => [r.channel, r.verdict, r.difference?.summary])).toEqual([
       ['http', 'pass', undefined],
-      ['db', 'diff', 'db: the candidate has no db observation (its database writes were not captured)'],
-      ['schema', 'diff', 'schema: the candidate has no schema observation (its schema was not captured)'],
+      ['db', 'diff', 'the candidate has no db observation (its database writes were not captured)'],
+      ['schema', 'diff', 'the candidate has no schema observation (its schema was not captured)'],
     ]);
   });
 

@@ -812,7 +812,7 @@ function summarize(tables: RowTableDiff[], notes: string[]): string {
     for (const r of t.rows) counts.set(r.kind, (counts.get(r.kind) ?? 0) + (r.kind === 'missing' || r.kind === 'extra' ? Number(/ ×(\d+)$/.exec(r.key)?.[1] ?? 1) : 1));
     return `${shortTable(t.table)} ${[...counts].map(([k, n]) => `${n} ${k}`).join(', ')}`;
   });
-  return `db: ${parts.join('; ')}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+  return `${parts.join('; ')}${notes.length ? ` (${notes.join('; ')})` : ''}`;
 }
 
 /**
@@ -940,13 +940,13 @@ export function compareDbChannels(options: ResolvedDbOptions | undefined, legacy
           keyPairs: keyPairsFromCaptures(legacy.http, candidate.http),
           schema: { legacy: legacy.schema, candidate: candidate.schema },
         })
-      : { kind: 'rows' as const, summary: 'db: the candidate has no db observation (its database writes were not captured)', unified: '! the candidate has no db observation', tables: [] };
+      : { kind: 'rows' as const, summary: 'the candidate has no db observation (its database writes were not captured)', unified: '! the candidate has no db observation', tables: [] };
     out.push(result('db', difference));
   }
   if (legacy.schema && o.schema) {
     const difference = candidate.schema
       ? compareSchema(legacy.schema, candidate.schema)
-      : { kind: 'schema' as const, summary: 'schema: the candidate has no schema observation (its schema was not captured)', unified: '! the candidate has no schema observation', changes: [] };
+      : { kind: 'schema' as const, summary: 'the candidate has no schema observation (its schema was not captured)', unified: '! the candidate has no schema observation', changes: [] };
     out.push(result('schema', difference));
   }
   return out;

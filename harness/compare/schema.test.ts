@@ -151,7 +151,7 @@ describe('compareSchema', () => {
       'view changed CREATE OR REPLACE VIEW open_orders AS SELECT orders.id, orders.status FROM orders;',
       'view added CREATE VIEW paid AS SELECT 1;',
     ]);
-    expect(d.summary).toMatch(/^schema: 1 index removed, 1 index added, 1 sequence removed, 1 sequence added, 1 view changed, 1 view added \(first: DROP INDEX/);
+    expect(d.summary).toMatch(/^1 index removed, 1 index added, 1 sequence removed, 1 sequence added, 1 view changed, 1 view added \(first: DROP INDEX/);
   });
 });
 

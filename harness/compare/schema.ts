@@ -231,7 +231,7 @@ function summarize(changes: SchemaChange[]): string {
     return `${n} ${object}${n === 1 ? '' : object.endsWith('x') ? 'es' : 's'} ${kind}`;
   });
   const first = changes[0];
-  return `schema: ${parts.join(', ')} (first: ${first.ddl})`;
+  return `${parts.join(', ')} (first: ${first.ddl})`;
 }
 
 /**
