@@ -14,6 +14,7 @@ import { benchProxy } from './proxy.ts';
 import { benchReportHtml, reportHtmlSection } from './report-html.ts';
 import { benchDbCapture } from './db-capture.ts';
 import { benchPerf, perfSection } from './perf.ts';
+import { benchProperty, propertySection } from './property.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(root, 'bin', 'paritykit.js');
@@ -124,6 +125,8 @@ console.log(`(e) HTML report, ${reportHtml.scenarios} scenarios: rows painted ${
 const dbc = await benchDbCapture('server');
 const dbcClient = await benchDbCapture('client');
 const pf = await benchPerf();
+const pr = await benchProperty();
+console.log(`(f) property checks: paritykit ${pr.propertyPerSecond.toFixed(1)}/s, bare loop ${pr.barePerSecond.toFixed(1)}/s, ratio ${pr.ratio.toFixed(2)}`);
 console.log(`(p) perf verdicts: false alarms ${(pf.falseAlarmRate * 100).toFixed(0)}% of ${pf.identical.runs}, detection of 10% ${(pf.detectionRate * 100).toFixed(0)}% of ${pf.slower10.runs}`);
 for (const r of [dbc, dbcClient]) console.log(`(db) capture of a ${r.rows}-row ${r.mode}-side insert: insert ${fmt(r.insertMs)}, with capture ${fmt(r.capturedMs)}, ratio ${r.ratio.toFixed(2)}`);
 console.log(`(d) proxy: direct ${px.directRps.toFixed(0)} req/s, proxied ${px.proxiedRps.toFixed(0)} req/s, ratio ${px.ratio.toFixed(2)}`);
@@ -175,6 +178,7 @@ lines.push(
   ...proxySection(px),
   ...reportHtmlSection(reportHtml),
   ...dbCaptureSection(dbc, dbcClient),
+  ...propertySection(pr),
   '<!-- perf:start -->',
   ...perfSection(pf),
   '<!-- perf:end -->',

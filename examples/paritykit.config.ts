@@ -35,16 +35,36 @@ const ordersPropertyDeviations = [
   { ...ordersDocumented, id: 'orders-property-legacy-code', where: '$.body..legacyCode', reason: 'Divergence 5: legacyCode is no longer in order JSON.' },
 ];
 
+// The ledger's rounding divergence (ledger/DIVERGENCES.md 1; deviations.yaml accepts it for its
+// two recorded scenarios) shows in any generated scenario with a tie: a one-cent tolerance in
+// summary.json and report.csv, and the balance column of the stdout table, for `property` only.
+const ledgerPropertyTolerances = [
+  normalize.tolerance({ path: '$..*', absolute: 0.011, scope: { tags: ['property'] } }),
+  ...['debits', 'credits', 'balance'].map((column) => normalize.tolerance({ column, absolute: 0.011, scope: { tags: ['property'] } })),
+];
+const ledgerPropertyDeviations = [
+  {
+    id: 'ledger-property-rounding-table',
+    suite: 'ledger',
+    tags: ['property'],
+    channel: 'stdout' as const,
+    where: '^(\\S+|TOTAL)\\s+\\d+\\s+-?\\d+\\.\\d\\d$',
+    reason: 'Divergence 1 (rounding half away from zero) in generated scenarios: the balance column of the stdout table.',
+    ticket: 'LEDGER-101',
+  },
+];
+
 export default defineConfig({
-  deviations: ordersPropertyDeviations,
+  deviations: [...ordersPropertyDeviations, ...ledgerPropertyDeviations],
   baselineDir: 'baselines',
   reportDir: '../parity-report',
   suites: [
     commonmarkSuite,
     {
       ...ledgerSuite,
+      normalize: [...(ledgerSuite.normalize ?? [normalize.tempPaths()]), ...ledgerPropertyTolerances],
       // A CLI run takes ~0.1 s a side: a few hundred variations fit in the budget.
-      property: { inputs: fromRecordedArgs(await recordedScenarios('ledger/scenarios/*.yaml', here)), numRuns: 300, timeBudgetMs: 15_000, shrinkBudgetMs: 20_000, seed: 1 },
+      property: { inputs: fromRecordedArgs(await recordedScenarios('ledger/scenarios/*.yaml', here)), numRuns: 400, timeBudgetMs: 20_000, shrinkBudgetMs: 20_000, seed: 1 },
     },
     {
       ...ordersSuite,
@@ -55,8 +75,8 @@ export default defineConfig({
       ],
       // Each sequence starts two services on fresh database clones (~1 s a side): a small budget.
       property: { inputs: exchangeSequences(await recordedScenarios('orders/scenarios/*.yaml', here), { maxCommands: 10 }),
-        numRuns: 40,
-        timeBudgetMs: 25_000,
+        numRuns: 200,
+        timeBudgetMs: 30_000,
         shrinkBudgetMs: 25_000,
         seed: 1,
         db: {

@@ -224,7 +224,7 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { perf?: boolean; 
       // --property: only the property checks, and the counterexamples they saved before.
       ...(opts.property ? { scenarios: ['property-*'] } : {}),
       property: { seed: opts.seed, path: opts.path, noLegacy: opts.legacy === false },
-      perf: { skip: opts.perf === false, rounds: opts.perfRounds, legacy: opts.perfLegacy ?? (opts.legacy === false ? 'stored' : undefined) },
+      perf: { skip: opts.perf === false || opts.property === true, rounds: opts.perfRounds, legacy: opts.perfLegacy ?? (opts.legacy === false ? 'stored' : undefined) },
       reportDir,
       shard: opts.shard,
       compare: opts.compare,

@@ -31,6 +31,7 @@ import { identityOf } from './identity.ts';
 import { applyDeviations, localDate, type Deviation } from './deviations.ts';
 import { isCommandTarget, type ChannelResult, type NoiseRule, type Scenario, type ScenarioObservation, type Target } from './model.ts';
 import type { Normalizer } from './normalize/index.ts';
+import { dbOptionsSchema, type DbOptions } from './compare/db.ts';
 import { compareObservations, redactObservation, redactorFor, runScenario, verdictOf } from './runner.ts';
 import { PARITYKIT_VERSION } from './version.ts';
 
@@ -57,6 +58,11 @@ export interface PropertyOptions {
   /** fast-check seed (an integer): a fixed seed generates the same scenarios every run.
    * Default: random, printed in the report. `verify --seed` wins. */
   seed?: number;
+  /** `db` channel rules for generated scenarios only, added to the suite's `db` option:
+   * columns not compared and numeric tolerances (globs over `table.column`), for documented
+   * differences of the `db` channel, which deviations do not cover. Recorded scenarios keep
+   * the suite's rules. */
+  db?: Pick<DbOptions, 'ignoreColumns' | 'tolerances'>;
 }
 
 /** A fast-check arbitrary: the duck-typed check used by the config schema (fast-check 4's
@@ -75,6 +81,7 @@ export const propertyOptionsSchema = z.strictObject({
   timeBudgetMs: z.number().int().positive().optional(),
   shrinkBudgetMs: z.number().int().positive().optional(),
   seed: z.number().int().optional(),
+  db: dbOptionsSchema.pick({ ignoreColumns: true, tolerances: true }).optional(),
 });
 
 /** The tag of every saved counterexample. */
@@ -129,8 +136,9 @@ export interface PropertyReport {
   savedScenarios: number;
   /** One sentence for readers: what happened (always set). */
   note: string;
-  /** JSONPaths masked in generated scenarios because the legacy's recorded runs vary there
-   * (generalized from the baseline's learned noise; always listed). */
+  /** What is masked in generated scenarios because the legacy's recorded runs vary there
+   * (from the baseline's learned noise; always listed): JSONPaths by key (`$..createdAt`) and
+   * database columns (`db orders.updated_at`). */
   noisePaths: string[];
   counterexamples: PropertyCounterexample[];
   /** `paritykit verify --property …` command line that replays this run. */
@@ -298,6 +306,13 @@ export function generalNoisePaths(noise: Iterable<NoiseRule[]>): string[] {
   return [...keys].sort();
 }
 
+/** The baseline's learned `db` column noise, deduplicated (columns vary the same way in any scenario). */
+export function dbNoiseRules(noise: Iterable<NoiseRule[]>): NoiseRule[] {
+  const byColumn = new Map<string, NoiseRule>();
+  for (const rules of noise) for (const r of rules) if (r.channel === 'db' && r.where.kind === 'column') byColumn.set(r.where.column, { ...r, values: [] });
+  return [...byColumn.values()].sort((a, b) => (JSON.stringify(a.where) < JSON.stringify(b.where) ? -1 : 1));
+}
+
 const CLIP = 4096;
 function clip(b: Buffer): string {
   const text = isUtf8(b) ? b.toString('utf8') : `<${b.length} bytes of binary>`;
@@ -338,7 +353,7 @@ interface Checked {
 export async function checkGenerated(
   suite: ResolvedSuite,
   scenario: Scenario,
-  options: { normalize: Normalizer[]; deviations?: Deviation[]; today?: string; signal?: AbortSignal },
+  options: { normalize: Normalizer[]; noise?: NoiseRule[]; deviations?: Deviation[]; today?: string; signal?: AbortSignal },
 ): Promise<Checked> {
   const redactor = redactorFor(suite);
   const redactText = (t: string) => redactor.redactText(t);
@@ -369,7 +384,11 @@ export async function checkGenerated(
     }];
     return { scenario, legacy, candidate, channels, failed: true };
   }
-  const compared = compareObservations({ normalize: options.normalize, csvKeys: suite.csvKeys }, scenario, legacy, candidate);
+  const extra = suite.property?.db;
+  const db = suite.db && extra
+    ? { ...suite.db, ignoreColumns: [...suite.db.ignoreColumns, ...(extra.ignoreColumns ?? [])], tolerances: [...suite.db.tolerances, ...(extra.tolerances ?? [])] }
+    : suite.db;
+  const compared = compareObservations({ normalize: options.normalize, csvKeys: suite.csvKeys, ...(db ? { db } : {}) }, scenario, legacy, candidate, options.noise);
   const { channels } = applyDeviations({ suite: suite.name, scenarioId: scenario.id, tags: scenario.tags ?? [] }, compared, options.deviations ?? [], options.today ?? localDate());
   return { scenario, legacy, candidate, channels, failed: verdictOf(channels) === 'diff' };
 }
@@ -422,6 +441,9 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
   const baseline = await options.store.load(suite.name);
   const noisePaths = generalNoisePaths([...(baseline?.scenarios.values() ?? [])].map((b) => b.noise?.rules ?? []));
   const normalize: Normalizer[] = noisePaths.length > 0 ? [...suite.normalize, { kind: 'jsonPaths', paths: noisePaths, replacement: '<noise>' }] : suite.normalize;
+  // Database columns the legacy's runs varied in (`orders.updated_at`) are not scenario-bound.
+  const dbNoise = dbNoiseRules([...(baseline?.scenarios.values() ?? [])].map((b) => b.noise?.rules ?? []));
+  const masked = [...noisePaths, ...dbNoise.map((r) => `db ${r.where.kind === 'column' ? r.where.column : ''}`)];
   let last: Checked | null = null;
   let runs = 0;
   // An exception (bad generated input, a target that cannot spawn) is not a difference: it is
@@ -431,7 +453,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
     if (thrown !== undefined) return true;
     try {
       const scenario = toPropertyScenario(suite, input);
-      const checked = await checkGenerated(suite, scenario, { normalize, deviations: options.deviations, signal: options.signal });
+      const checked = await checkGenerated(suite, scenario, { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal });
       if (checked.failed) last = checked;
       return !checked.failed;
     } catch (err) {
@@ -458,7 +480,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
           break;
         }
         const batch = await Promise.all(
-          values.slice(from, from + width).map((v) => checkGenerated(suite, toPropertyScenario(suite, v), { normalize, deviations: options.deviations, signal: options.signal })),
+          values.slice(from, from + width).map((v) => checkGenerated(suite, toPropertyScenario(suite, v), { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal })),
         );
         for (const [k, checked] of batch.entries()) {
           runs++;
@@ -472,7 +494,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
       }
       if (failedAt < 0) {
         return {
-          ...base, noisePaths, runs, durationMs: elapsed(), path: null, legacyRunnable: true, interrupted,
+          ...base, noisePaths: masked, runs, durationMs: elapsed(), path: null, legacyRunnable: true, interrupted,
           note: `${runs} generated scenario(s) checked${interrupted ? ` (time budget of ${property.timeBudgetMs} ms reached)` : ''}: no difference found`,
           replay: replayCommand(suite.name, seed, null, options.configArg),
         };
@@ -485,7 +507,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
     if (thrown !== undefined) throw thrown;
     if (!shrunk.failed || shrunk.counterexample === null) {
       return {
-        ...base, noisePaths, runs: runs || 1, durationMs: elapsed(), path: startPath, legacyRunnable: true, interrupted,
+        ...base, noisePaths: masked, runs: runs || 1, durationMs: elapsed(), path: startPath, legacyRunnable: true, interrupted,
         note: `the counterexample at seed ${seed} path ${startPath} no longer differs`,
         replay: replayCommand(suite.name, seed, startPath, options.configArg),
       };
@@ -494,7 +516,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
     const minimal = toPropertyScenario(suite, shrunk.counterexample[0]);
     let found = last as Checked | null;
     if (!found || found.scenario.id !== minimal.id) {
-      found = await checkGenerated(suite, minimal, { normalize, deviations: options.deviations, signal: options.signal });
+      found = await checkGenerated(suite, minimal, { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal });
     }
     let saved = false;
     let notSaved: string | undefined;
@@ -515,7 +537,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
     };
     const p = shrunk.counterexamplePath;
     return {
-      ...base, noisePaths, runs, shrinks: shrunk.numShrinks, durationMs: elapsed(), path: p, legacyRunnable: true, interrupted: interrupted || shrunk.interrupted,
+      ...base, noisePaths: masked, runs, shrinks: shrunk.numShrinks, durationMs: elapsed(), path: p, legacyRunnable: true, interrupted: interrupted || shrunk.interrupted,
       note: `counterexample found after ${runs} generated scenario(s), shrunk in ${shrunk.numShrinks} step(s)${saved ? `, saved as scenario ${minimal.id}` : ''}`,
       counterexamples: [cx],
       replay: replayCommand(suite.name, seed, p, options.configArg),
@@ -524,7 +546,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
     if (err instanceof ParityError && (err.code === 'CONFIG_INVALID' || err.code === 'SCENARIO_INVALID' || err.code === 'USAGE')) throw err;
     const message = err instanceof Error ? err.message : String(err);
     return {
-      ...base, noisePaths, runs, durationMs: elapsed(), path: null, legacyRunnable: true,
+      ...base, noisePaths: masked, runs, durationMs: elapsed(), path: null, legacyRunnable: true,
       note: `the property check failed to run: ${message.split('\n')[0]}`,
       error: message,
       replay: replayCommand(suite.name, seed, null, options.configArg),

@@ -65,12 +65,15 @@ export interface VerifyRunOptions {
 }
 
 /** The suite's deviations with their status, from which scenarios each one explained. */
-function deviationsOf(config: ResolvedConfig, suite: string, scenarios: ScenarioReport[]): Pick<SuiteReport, 'deviations'> {
+function deviationsOf(config: ResolvedConfig, suite: string, scenarios: ScenarioReport[], partial = false): Pick<SuiteReport, 'deviations'> {
   const mine = config.deviations.filter((d) => d.suite === suite);
   if (mine.length === 0) return {};
   const usedBy = new Map<string, string[]>();
   for (const s of scenarios) for (const id of s.deviationsUsed ?? []) usedBy.set(id, [...(usedBy.get(id) ?? []), s.id]);
-  return { deviations: deviationReports(mine, usedBy, localDate()) };
+  // A run of some scenarios only (`--scenario`, `--property`) cannot tell that a deviation is
+  // obsolete: the scenarios it covers may simply not have run. Such runs list only the others.
+  const reports = deviationReports(mine, usedBy, localDate()).filter((d) => !partial || d.status !== 'obsolete');
+  return reports.length > 0 ? { deviations: reports } : {};
 }
 
 /** How a suite's database writes were captured, from its scenarios' `dbCapture`. */
@@ -242,7 +245,7 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
       channels: channelTotalsOf(ordered),
       scenarios: ordered,
       ...(gone.length > 0 ? { unreferenced: { ids: gone, policy } } : {}),
-      ...deviationsOf(config, suite.name, ordered),
+      ...deviationsOf(config, suite.name, ordered, (options.scenarios?.length ?? 0) > 0),
       ...databaseCaptureOf(ordered),
       // sharded: the property check runs once, in shard 1 (report merge keeps shard 1's)
       ...(suite.property && !options.property?.skip && (shard === undefined || shard.index === 1)

@@ -95,7 +95,7 @@ export function renderPropertyMarkdown(report: ParityReport): string[] {
   const out = ['### Property checks', ''];
   for (const suite of suites) {
     const p = suite.property!;
-    out.push(`**${escapeInline(suite.name)}**: ${escapeInline(propertyFacts(p))}. ${escapeInline(p.note)}.`, '', ...fenced(p.replay, 'sh', 2), '');
+    out.push(`**${escapeInline(suite.name)}**: ${escapeInline(propertyFacts(p))}. ${escapeInline(p.note)}.`, '', 'Replay:', '', ...fenced(p.replay, 'sh', 2), '');
     for (const cx of p.counterexamples) {
       out.push(`- ${cx.saved ? '💾' : '⚠️'} ${escapeInline(cx.id)}: ${escapeInline(savedText(cx))}`, '');
       out.push(...fenced(inputYaml(cx.input), 'yaml', MARKDOWN_MAX_LINES), '');

@@ -12,6 +12,7 @@ import {
   fromRecordedArgs,
   jsonFile,
   jsonSchemaOf,
+  oneLeafMutation,
   parseCsv,
   type JsonSchema,
 } from './arbitraries.ts';
@@ -197,10 +198,45 @@ describe('exchangeSequences', () => {
     expect(usedCapture).toBeGreaterThan(20);
   });
 
+  it('varies numeric path segments and query values from the recorded ones, with boundaries', () => {
+    const recordedReads: Scenario[] = [
+      { id: 'a', requests: [{ path: '/orders/4' }, { path: '/orders', query: { page: '2', pageSize: '5' } }] },
+      { id: 'b', requests: [{ path: '/orders/3' }, { path: '/orders', query: { page: '1' } }] },
+    ];
+    const endpoints = endpointsOf(recordedReads);
+    expect(endpoints.map((e) => e.path)).toEqual(['/orders/{#}', '/orders']);
+    expect(endpoints[0].pathValues).toEqual([['4', '3']]);
+    expect(endpoints[1].query).toEqual({ page: { values: ['2', '1'], always: true }, pageSize: { values: ['5'], always: false } });
+    const requests = fc.sample(exchangeSequences(recordedReads), { seed: 3, numRuns: 300 }).flatMap((s) => s.requests!);
+    const ids = new Set(requests.filter((r) => r.path.startsWith('/orders/')).map((r) => r.path.slice('/orders/'.length)));
+    expect(ids.has('4') && ids.has('3')).toBe(true);
+    expect([...ids].some((id) => id === '0' || id.startsWith('-'))).toBe(true);
+    const lists = requests.filter((r) => r.path === '/orders');
+    expect(lists.every((r) => r.query && 'page' in r.query)).toBe(true);
+    expect(lists.some((r) => r.query!.pageSize === undefined)).toBe(true);
+    expect(lists.some((r) => r.query!.page === '0' || r.query!.page === '')).toBe(true);
+  });
+
   it('shrinks a failing sequence to the requests that matter', () => {
     // A "bug" when an order is deleted: the minimal sequence is create, then delete.
     const result = fc.check(fc.property(exchangeSequences(scenarios), (s) => !s.requests!.some((r) => r.method === 'DELETE')), { seed: 1 });
     expect(result.failed).toBe(true);
     expect(result.counterexample![0].requests!.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /orders', 'DELETE /orders/{{orderId}}']);
+  });
+});
+
+describe('oneLeafMutation', () => {
+  it('changes exactly one leaf of a recorded body, to a boundary value, and often to 0 for a number', () => {
+    const recorded = { items: [{ sku: 'A-100', qty: 2, price: 3.5 }], note: 'gift' };
+    const samples = fc.sample(oneLeafMutation([recorded]), { seed: 7, numRuns: 300 }) as Array<typeof recorded>;
+    const leaves = (b: typeof recorded) => [b.items[0].sku, b.items[0].qty, b.items[0].price, b.note];
+    for (const s of samples) {
+      const changed = leaves(s).filter((v, i) => !Object.is(v, leaves(recorded)[i]));
+      expect(changed.length).toBeLessThanOrEqual(1);
+    }
+    const prices = samples.filter((s) => s.items[0].price !== 3.5).map((s) => s.items[0].price);
+    expect(prices).toContain(0);
+    expect(prices).toContain(-1);
+    expect(samples.some((s) => s.note === '')).toBe(true);
   });
 });

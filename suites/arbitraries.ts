@@ -292,9 +292,12 @@ function applyEdit(input: PropertyInput, texts: Map<string, { text: string; csv:
 const editArb: fc.Arbitrary<Edit> = (() => {
   const at = fc.nat({ max: 1000 });
   const small = fc.nat({ max: 1000 });
+  // Variants are listed simplest first (empty, blank, long, Unicode; 0, negated, -0, half a
+  // cent): those are where rewrites break most, so they are drawn twice as often.
+  const choice = fc.oneof({ arbitrary: fc.nat({ max: 3 }), weight: 2 }, { arbitrary: fc.nat({ max: 1000 }), weight: 1 });
   return fc.oneof(
-    { arbitrary: fc.record({ op: fc.constant('cell' as const), file: small, at, col: small, choice: small }), weight: 5 },
-    { arbitrary: fc.record({ op: fc.constant('arg-replace' as const), at, choice: small }), weight: 2 },
+    { arbitrary: fc.record({ op: fc.constant('cell' as const), file: small, at, col: small, choice }), weight: 5 },
+    { arbitrary: fc.record({ op: fc.constant('arg-replace' as const), at, choice }), weight: 2 },
     { arbitrary: fc.record({ op: fc.constant('line-drop' as const), file: small, at }), weight: 1 },
     { arbitrary: fc.record({ op: fc.constant('line-dup' as const), file: small, at }), weight: 1 },
     { arbitrary: fc.record({ op: fc.constant('arg-drop' as const), at }), weight: 1 },
@@ -310,7 +313,8 @@ const editArb: fc.Arbitrary<Edit> = (() => {
  * only the values it needs.
  */
 function optionalSlots<T>(arb: fc.Arbitrary<T>, n: number): fc.Arbitrary<T[]> {
-  return fc.tuple(...Array.from({ length: Math.max(1, n) }, () => fc.option(arb, { nil: null, freq: 3 }))).map((slots) => slots.filter((x): x is T => x !== null));
+  if (n <= 0) return fc.constant([]);
+  return fc.tuple(...Array.from({ length: n }, () => fc.option(arb, { nil: null, freq: 3 }))).map((slots) => slots.filter((x): x is T => x !== null));
 }
 
 /** Recorded scenarios from a baseline, a list, or `{ scenarios }`; saved property
@@ -322,7 +326,7 @@ function scenariosOf(source: Baseline | readonly Scenario[]): Scenario[] {
 
 /**
  * Variations of recorded CLI scenarios: a recorded scenario (args, stdin, env, files) with
- * up to `maxEdits` edits — an argument dropped, duplicated or replaced (numbers by boundaries:
+ * 1 to `maxEdits` edits — an argument dropped, duplicated or replaced (numbers by boundaries:
  * 0, negative, -0.00, half a cent, huge; strings by empty, long, Unicode; or another recorded
  * argument), a line or CSV row dropped or duplicated, a CSV cell (or a whitespace-separated
  * field of a text line) replaced the same way, a file emptied. Shrinks towards fewer edits and
@@ -338,7 +342,9 @@ export function fromRecordedArgs(source: Baseline | readonly Scenario[], options
   if (list.length === 0) throw new ParityError('USAGE', 'fromRecordedArgs(): no recorded command scenarios to vary; pass the suite\'s scenarios (or its baseline)');
   const pools = valuePools(list);
   return fc
-    .tuple(fc.nat({ max: list.length - 1 }), optionalSlots(editArb, options.maxEdits ?? 3))
+    // At least one edit: a recorded scenario replayed unchanged tests nothing new. (A filter,
+    // not a mandatory first slot: that slot could not shrink away when a later one matters.)
+    .tuple(fc.nat({ max: list.length - 1 }), optionalSlots(editArb, options.maxEdits ?? 3).filter((e) => e.length > 0))
     .map(([pick, edits]) => {
       const { scenario, texts } = list[pick];
       const input: PropertyInput = {};
@@ -459,8 +465,10 @@ function numberArb(schema: JsonSchema, integer: boolean): fc.Arbitrary<number> {
   const bounds = BOUNDARY_NUMBERS.filter((n) => !integer || Number.isInteger(n));
   const extremes = [schema.minimum, schema.maximum].filter((n): n is number => n !== undefined).flatMap((n) => [n, -n, n * 1000]);
   const generated = integer ? fc.integer({ min: -1_000_000, max: 1_000_000 }) : fc.double({ min: -1e6, max: 1e6, noNaN: true });
+  // Zero and minus one, the classic boundaries, are drawn as often as all the others together.
   return fc.oneof(
-    ...(examples.length > 0 ? [{ arbitrary: fc.constantFrom(...examples), weight: 4 }] : []),
+    ...(examples.length > 0 ? [{ arbitrary: fc.constantFrom(...examples), weight: 3 }] : []),
+    { arbitrary: fc.constantFrom(0, -1), weight: 2 },
     { arbitrary: fc.constantFrom(...bounds, ...extremes), weight: 2 },
     { arbitrary: generated, weight: 1 },
   );
@@ -502,57 +510,164 @@ export function jsonFile(schema: JsonSchema): fc.Arbitrary<string> {
 
 // ------------------------------------------------------------------ exchange sequences
 
-/** A recorded endpoint: method and path template, the captures it needs and provides. */
+/** A recorded endpoint: method and path template, the captures it needs and provides, and
+ * what was recorded for its variable parts (numeric path segments, query values, JSON bodies). */
 export interface RecordedEndpoint {
   method: string;
-  /** Path as recorded, with `{{name}}` captures: `/orders/{{orderId}}/items`. */
+  /** Path template: a numeric segment seen in the recordings becomes `{#}` (`/orders/{#}/pay`);
+   * `{{name}}` captures stay. */
   path: string;
-  /** Capture names the path (or body) uses. */
+  /** For each `{#}` of `path`, in order: the values recorded there. */
+  pathValues: string[][];
+  /** Capture names the path (or query) uses. */
   needs: string[];
   /** Captures it provides to later requests (as recorded). */
   capture?: Record<string, CaptureSpec>;
   /** Schema of the recorded JSON bodies, when there were any. */
   body?: JsonSchema;
-  query?: HttpRequestSpec['query'];
+  /** The recorded JSON bodies themselves (at most 20). */
+  bodies?: unknown[];
+  /** Query parameters: the values recorded for each, and whether every recording had it. */
+  query?: Record<string, { values: string[]; always: boolean }>;
   headers?: Record<string, string>;
 }
 
 const CAPTURE_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
+/** Splits a recorded path into a template (numeric segments → `{#}`) and those segments. */
+function pathTemplate(p: string): { template: string; numbers: string[] } {
+  const numbers: string[] = [];
+  const template = p.split('/').map((seg) => (/^-?\d+$/.test(seg) ? (numbers.push(seg), '{#}') : seg)).join('/');
+  return { template, numbers };
+}
+
 /** The endpoints of recorded exchange scenarios, one per method and path template, with the
- * schema of their JSON bodies inferred from every recorded body. */
+ * values recorded in their numeric path segments and query parameters, and the schema of their
+ * JSON bodies inferred from every recorded body. Requests with form, text or file bodies are
+ * left out (they are replayed as recorded by the recorded scenarios). */
 export function endpointsOf(scenarios: readonly Scenario[], options: { maxEnum?: number } = {}): RecordedEndpoint[] {
-  const groups = new Map<string, { first: HttpRequestSpec; bodies: unknown[]; capture?: Record<string, CaptureSpec> }>();
+  interface Group { method: string; template: string; first: HttpRequestSpec; numbers: string[][]; bodies: unknown[]; queries: Array<Record<string, string>>; capture?: Record<string, CaptureSpec> }
+  const groups = new Map<string, Group>();
   for (const s of scenarios) {
     if (s.id.startsWith('property-')) continue;
     for (const r of s.requests ?? []) {
-      if (r.body && !('json' in r.body)) continue; // form/text/file bodies are replayed as recorded elsewhere
+      if (r.body && !('json' in r.body)) continue;
       const method = (r.method ?? 'GET').toUpperCase();
-      const key = `${method} ${r.path}`;
-      const g = groups.get(key) ?? { first: r, bodies: [] };
+      const { template, numbers } = pathTemplate(r.path);
+      const key = `${method} ${template}`;
+      const g = groups.get(key) ?? { method, template, first: r, numbers: numbers.map(() => []), bodies: [], queries: [] };
+      numbers.forEach((n, i) => g.numbers[i]?.push(n));
       if (r.body && 'json' in r.body) g.bodies.push(r.body.json);
+      g.queries.push(Object.fromEntries(Object.entries(r.query ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v])));
       if (r.capture) g.capture = { ...g.capture, ...r.capture };
       groups.set(key, g);
     }
   }
-  return [...groups.values()].map(({ first, bodies, capture }) => {
-    const needs = [...new Set([...(first.path + JSON.stringify(first.query ?? {})).matchAll(CAPTURE_RE)].map((m) => m[1]))];
+  return [...groups.values()].map((g) => {
+    const keys = [...new Set(g.queries.flatMap((q) => Object.keys(q)))];
+    const query = Object.fromEntries(keys.map((k) => [k, { values: [...new Set(g.queries.flatMap((q) => (k in q ? [q[k]] : [])))], always: g.queries.every((q) => k in q) }]));
+    const needs = [...new Set([...(g.template + JSON.stringify(g.first.query ?? {})).matchAll(CAPTURE_RE)].map((m) => m[1]))];
     return {
-      method: (first.method ?? 'GET').toUpperCase(),
-      path: first.path,
+      method: g.method,
+      path: g.template,
+      pathValues: g.numbers.map((list) => [...new Set(list)]),
       needs,
-      ...(capture ? { capture } : {}),
-      ...(bodies.length > 0 ? { body: jsonSchemaOf(bodies, options) } : {}),
-      ...(first.query ? { query: first.query } : {}),
-      ...(first.headers ? { headers: first.headers } : {}),
+      ...(g.capture ? { capture: g.capture } : {}),
+      ...(g.bodies.length > 0 ? { body: jsonSchemaOf(g.bodies, options), bodies: g.bodies.slice(0, 20) } : {}),
+      ...(keys.length > 0 ? { query } : {}),
+      ...(g.first.headers ? { headers: g.first.headers } : {}),
     };
   });
 }
 
-/** The model of a sequence being built: captures already provided, and the requests so far. */
+/** Every leaf of a JSON value with its path (arrays by index, objects by key). */
+function jsonLeaves(value: unknown, trail: Array<string | number> = []): Array<{ path: Array<string | number>; value: unknown }> {
+  if (Array.isArray(value)) return value.flatMap((v, i) => jsonLeaves(v, [...trail, i]));
+  if (value !== null && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => jsonLeaves(v, [...trail, k]));
+  return [{ path: trail, value }];
+}
+
+/** Copy of `value` with the leaf at `path` replaced. */
+function setLeaf(value: unknown, path: ReadonlyArray<string | number>, leaf: unknown): unknown {
+  if (path.length === 0) return leaf;
+  const [head, ...rest] = path;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? setLeaf(v, rest, leaf) : v));
+  const obj = value as Record<string, unknown>;
+  return { ...obj, [head]: setLeaf(obj[head as string], rest, leaf) };
+}
+
+/** Boundary values for one leaf, by the type recorded there: numbers (zero and minus one
+ * first, the classic off-by-one edges), strings, booleans flipped, and null. */
+function leafBoundaries(value: unknown): fc.Arbitrary<unknown> {
+  if (typeof value === 'number') {
+    const integer = Number.isInteger(value);
+    const others = BOUNDARY_NUMBERS.filter((n) => n !== 0 && n !== -1 && (!integer || Number.isInteger(n)));
+    return fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.constant(-1), weight: 2 }, { arbitrary: fc.constantFrom(-value, ...others), weight: 3 }, { arbitrary: fc.constant(null), weight: 1 });
+  }
+  if (typeof value === 'string') return fc.oneof({ arbitrary: fc.constantFrom(...BOUNDARY_STRINGS), weight: 4 }, { arbitrary: fc.constant(null), weight: 1 });
+  if (typeof value === 'boolean') return fc.constantFrom(!value, null);
+  return fc.constantFrom(0, '', null);
+}
+
+/**
+ * A recorded JSON body with one leaf replaced by a boundary value of its recorded type (a
+ * one-point mutation): `{"name":"Tea","qty":2,"price":3.5}` → `{"name":"Tea","qty":2,"price":0}`.
+ * Shrinks towards the recorded body's first leaf and the first boundary value.
+ */
+export function oneLeafMutation(bodies: readonly unknown[]): fc.Arbitrary<unknown> {
+  const withLeaves = bodies.map((b) => ({ body: b, leaves: jsonLeaves(b) })).filter((b) => b.leaves.length > 0 && b.leaves[0].path.length > 0);
+  if (withLeaves.length === 0) return fc.constantFrom(...bodies);
+  return fc.constantFrom(...withLeaves).chain(({ body, leaves }) =>
+    fc.constantFrom(...leaves).chain((leaf) => leafBoundaries(leaf.value).map((v) => setLeaf(body, leaf.path, v))),
+  );
+}
+
+/** A recorded value most of the time, else a boundary variant of one (`4` → `0`, `-4`, `999999999`, `''`…). */
+function recordedOrVariant(values: readonly string[]): fc.Arbitrary<string> {
+  const variants = [...new Set(values.slice(0, 5).flatMap((v) => tokenVariants(v, [])))];
+  return fc.oneof({ arbitrary: fc.constantFrom(...values), weight: 3 }, { arbitrary: fc.constantFrom(...variants), weight: 1 });
+}
+
+/** One generated request of an endpoint: concrete path values, query and body. */
+interface RequestValues {
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  hasBody: boolean;
+}
+
+function requestValuesArb(e: RecordedEndpoint): fc.Arbitrary<RequestValues> {
+  const segments = fc.tuple(...e.pathValues.map((values) => recordedOrVariant(values.length > 0 ? values : ['1'])));
+  const query = e.query
+    ? fc.record(Object.fromEntries(Object.entries(e.query).map(([k, q]) => [k, recordedOrVariant(q.values)])), {
+        requiredKeys: Object.entries(e.query).filter(([, q]) => q.always).map(([k]) => k),
+      })
+    : fc.constant(undefined);
+  // A request that needs no captured value and captures one for later requests (a top-level
+  // create) mostly sends a recorded body: with a boundary value it is usually refused, and the
+  // rest of the sequence would never run.
+  const generatedBody = e.body ? fromJsonSchema(e.body) : fc.constant(undefined);
+  const recorded = e.bodies && e.bodies.length > 0 ? e.bodies : undefined;
+  const body = !recorded
+    ? generatedBody
+    : e.capture && e.needs.length === 0
+      ? fc.oneof({ arbitrary: fc.constantFrom(...recorded), weight: 3 }, { arbitrary: generatedBody, weight: 1 })
+      : // Elsewhere mostly a recorded body with ONE leaf set to a boundary value (classic
+        // one-point mutation: the rest of the request stays valid, so the edge case is reached),
+        // sometimes a whole generated body, sometimes a recorded one.
+        fc.oneof({ arbitrary: oneLeafMutation(recorded), weight: 3 }, { arbitrary: generatedBody, weight: 1 }, { arbitrary: fc.constantFrom(...recorded), weight: 1 });
+  return fc.record({ segments, query, body }).map(({ segments: values, query: q, body: b }) => {
+    let n = 0;
+    const p = e.path.split('/').map((seg) => (seg === '{#}' ? values[n++] : seg)).join('/');
+    return { path: p, ...(q ? { query: q as Record<string, string> } : {}), ...(e.body ? { body: b } : {}), hasBody: e.body !== undefined };
+  });
+}
+
+/** The model of a sequence being built: the captures already provided. */
 interface SequenceModel {
   captured: Set<string>;
 }
+/** What a sequence builds: its requests. */
 interface SequenceReal {
   requests: HttpRequestSpec[];
 }
@@ -561,62 +676,62 @@ interface SequenceReal {
  * captures it needs were provided by an earlier request (`check`), and appends its request. */
 class RequestCommand implements fc.Command<SequenceModel, SequenceReal> {
   readonly endpoint: RecordedEndpoint;
-  readonly body: unknown;
-  readonly hasBody: boolean;
-  constructor(endpoint: RecordedEndpoint, hasBody: boolean, body: unknown) {
+  readonly values: RequestValues;
+  constructor(endpoint: RecordedEndpoint, values: RequestValues) {
     this.endpoint = endpoint;
-    this.hasBody = hasBody;
-    this.body = body;
+    this.values = values;
   }
   check(m: Readonly<SequenceModel>): boolean {
     return this.endpoint.needs.every((n) => m.captured.has(n));
   }
   run(m: SequenceModel, r: SequenceReal): void {
     const e = this.endpoint;
+    const v = this.values;
     r.requests.push({
       method: e.method,
-      path: e.path,
-      ...(e.query ? { query: e.query } : {}),
+      path: v.path,
+      ...(v.query && Object.keys(v.query).length > 0 ? { query: v.query } : {}),
       ...(e.headers ? { headers: e.headers } : {}),
-      ...(this.hasBody ? { body: { json: this.body } } : {}),
+      ...(v.hasBody ? { body: { json: v.body } } : {}),
       ...(e.capture ? { capture: e.capture } : {}),
     });
     for (const name of Object.keys(e.capture ?? {})) m.captured.add(name);
   }
   toString(): string {
-    return `${this.endpoint.method} ${this.endpoint.path}${this.hasBody ? ` ${JSON.stringify(this.body)}` : ''}`;
+    return `${this.endpoint.method} ${this.values.path}${this.values.hasBody ? ` ${JSON.stringify(this.values.body)}` : ''}`;
   }
 }
 
 /**
  * Model-based request sequences over the recorded endpoints (fast-check `Command`s run with
- * `fc.modelRun`, model: the captured ids): create, read, update and delete calls in any order, a call that needs a
- * captured id (`/orders/{{orderId}}`) only after one that captures it, JSON bodies generated
- * from the schema of the recorded bodies of that endpoint (boundary values included). Each
- * sequence is one exchange scenario; paritykit runs it from a fresh database on both sides and
- * compares every response (the http comparator compares each exchange).
+ * `fc.modelRun`, model: the captured ids): create, read, update and delete calls in any order,
+ * a call that needs a captured id (`/orders/{{orderId}}`) only after one that captures it. The
+ * variable parts come from the recordings, with boundary values: numeric path segments
+ * (`/orders/4` → a recorded id, or `0`, `-4`, `999999999`, …), query values, and JSON bodies from
+ * the schema of that endpoint's recorded bodies. Each sequence is one exchange scenario;
+ * paritykit runs it from a fresh database on both sides and compares every response (and the
+ * database channels).
  *
- * @param scenarios the suite's recorded exchange scenarios.
+ * @param scenarios the suite's recorded exchange scenarios (or its baseline).
  * @param options.maxCommands requests per sequence, at most (default 6).
  * @throws ParityError `USAGE` when no recorded exchange scenario has requests.
  */
 export function exchangeSequences(scenarios: readonly Scenario[] | Baseline, options: { maxCommands?: number; maxEnum?: number } = {}): fc.Arbitrary<PropertyInput> {
   const endpoints = endpointsOf(scenariosOf(scenarios), options);
-  if (endpoints.length === 0) throw new ParityError('USAGE', 'exchangeSequences(): no recorded requests with JSON or no bodies; pass the suite\'s exchange scenarios');
-  const commandArbs = endpoints.map((e) =>
-    e.body ? fromJsonSchema(e.body).map((body) => new RequestCommand(e, true, body)) : fc.constant(new RequestCommand(e, false, undefined)),
-  );
-  // fast-check's model-based testing (fc.modelRun over fc.Command objects): a command runs
-  // only when its precondition (`check`) holds on the model. The commands come from optional
-  // slots rather than fc.commands, so that shrinking drops every request that does not matter.
+  if (endpoints.length === 0) throw new ParityError('USAGE', 'exchangeSequences(): no recorded requests with a JSON body or none; pass the suite\'s exchange scenarios');
+  const commandArbs = endpoints.map((e) => requestValuesArb(e).map((values) => new RequestCommand(e, values)));
+  // The commands come from optional slots rather than fc.commands, so that shrinking drops
+  // every request that does not matter (see optionalSlots).
   return optionalSlots(fc.oneof(...commandArbs), options.maxCommands ?? 6).map((cmds) => {
     const real: SequenceReal = { requests: [] };
     fc.modelRun(() => ({ model: { captured: new Set<string>() }, real }), cmds);
     // A sequence whose every command was refused still needs one request: the first endpoint
-    // that needs nothing.
+    // that needs nothing, as recorded.
     if (real.requests.length === 0) {
       const free = endpoints.find((e) => e.needs.length === 0) ?? endpoints[0];
-      new RequestCommand(free, false, undefined).run({ captured: new Set() }, real);
+      let n = 0;
+      const p = free.path.split('/').map((seg) => (seg === '{#}' ? free.pathValues[n++]?.[0] ?? '1' : seg)).join('/');
+      new RequestCommand(free, { path: p, hasBody: false }).run({ captured: new Set() }, real);
     }
     return { requests: real.requests };
   });
