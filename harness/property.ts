@@ -145,6 +145,9 @@ export interface PropertyReport {
   replay: string;
   /** Set when the property could not run (a target failed to start, a generator threw). */
   error?: string;
+  /** Ids of the deviations that explained a difference of a generated scenario (so they are
+   * not reported obsolete). */
+  deviationsUsed?: string[];
 }
 
 /** Options of `runPropertyCheck`. */
@@ -353,7 +356,7 @@ interface Checked {
 export async function checkGenerated(
   suite: ResolvedSuite,
   scenario: Scenario,
-  options: { normalize: Normalizer[]; noise?: NoiseRule[]; deviations?: Deviation[]; today?: string; signal?: AbortSignal },
+  options: { normalize: Normalizer[]; noise?: NoiseRule[]; deviations?: Deviation[]; today?: string; signal?: AbortSignal; deviationsUsed?: string[] },
 ): Promise<Checked> {
   const redactor = redactorFor(suite);
   const redactText = (t: string) => redactor.redactText(t);
@@ -389,7 +392,8 @@ export async function checkGenerated(
     ? { ...suite.db, ignoreColumns: [...suite.db.ignoreColumns, ...(extra.ignoreColumns ?? [])], tolerances: [...suite.db.tolerances, ...(extra.tolerances ?? [])] }
     : suite.db;
   const compared = compareObservations({ normalize: options.normalize, csvKeys: suite.csvKeys, ...(db ? { db } : {}) }, scenario, legacy, candidate, options.noise);
-  const { channels } = applyDeviations({ suite: suite.name, scenarioId: scenario.id, tags: scenario.tags ?? [] }, compared, options.deviations ?? [], options.today ?? localDate());
+  const { channels, used } = applyDeviations({ suite: suite.name, scenarioId: scenario.id, tags: scenario.tags ?? [] }, compared, options.deviations ?? [], options.today ?? localDate());
+  for (const id of used) if (options.deviationsUsed && !options.deviationsUsed.includes(id)) options.deviationsUsed.push(id);
   return { scenario, legacy, candidate, channels, failed: verdictOf(channels) === 'diff' };
 }
 
@@ -428,7 +432,9 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
     throw new ParityError('USAGE', `--path needs the seed of the run it came from; pass --seed too (the report prints both)`);
   }
   const savedScenarios = suite.scenarios.filter((s) => s.id.startsWith('property-')).length;
-  const base = { seed, savedScenarios, counterexamples: [] as PropertyCounterexample[], noisePaths: [] as string[], shrinks: 0, interrupted: false };
+  // Filled while checking: the deviations that explained a difference of a generated scenario.
+  const deviationsUsed: string[] = [];
+  const base = { seed, savedScenarios, counterexamples: [] as PropertyCounterexample[], noisePaths: [] as string[], shrinks: 0, interrupted: false, deviationsUsed };
   const elapsed = () => Math.round(performance.now() - t0);
   const problem = options.noLegacy ? '--no-legacy was given' : await targetProblem(suite.legacy, suite.rootDir);
   if (problem) {
@@ -453,7 +459,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
     if (thrown !== undefined) return true;
     try {
       const scenario = toPropertyScenario(suite, input);
-      const checked = await checkGenerated(suite, scenario, { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal });
+      const checked = await checkGenerated(suite, scenario, { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal, deviationsUsed });
       if (checked.failed) last = checked;
       return !checked.failed;
     } catch (err) {
@@ -480,7 +486,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
           break;
         }
         const batch = await Promise.all(
-          values.slice(from, from + width).map((v) => checkGenerated(suite, toPropertyScenario(suite, v), { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal })),
+          values.slice(from, from + width).map((v) => checkGenerated(suite, toPropertyScenario(suite, v), { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal, deviationsUsed })),
         );
         for (const [k, checked] of batch.entries()) {
           runs++;
@@ -516,7 +522,7 @@ export async function runPropertyCheck(suite: ResolvedSuite, options: PropertyRu
     const minimal = toPropertyScenario(suite, shrunk.counterexample[0]);
     let found = last as Checked | null;
     if (!found || found.scenario.id !== minimal.id) {
-      found = await checkGenerated(suite, minimal, { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal });
+      found = await checkGenerated(suite, minimal, { normalize, noise: dbNoise, deviations: options.deviations, signal: options.signal, deviationsUsed });
     }
     let saved = false;
     let notSaved: string | undefined;

@@ -65,11 +65,13 @@ export interface VerifyRunOptions {
 }
 
 /** The suite's deviations with their status, from which scenarios each one explained. */
-function deviationsOf(config: ResolvedConfig, suite: string, scenarios: ScenarioReport[], partial = false): Pick<SuiteReport, 'deviations'> {
+function deviationsOf(config: ResolvedConfig, suite: string, scenarios: ScenarioReport[], partial = false, property?: { deviationsUsed?: string[] }): Pick<SuiteReport, 'deviations'> {
   const mine = config.deviations.filter((d) => d.suite === suite);
   if (mine.length === 0) return {};
   const usedBy = new Map<string, string[]>();
   for (const s of scenarios) for (const id of s.deviationsUsed ?? []) usedBy.set(id, [...(usedBy.get(id) ?? []), s.id]);
+  // Deviations that explained differences of generated scenarios (property checks) are in use.
+  for (const id of property?.deviationsUsed ?? []) usedBy.set(id, [...(usedBy.get(id) ?? []), '(property check)']);
   // A run of some scenarios only (`--scenario`, `--property`) cannot tell that a deviation is
   // obsolete: the scenarios it covers may simply not have run. Such runs list only the others.
   const reports = deviationReports(mine, usedBy, localDate()).filter((d) => !partial || d.status !== 'obsolete');
@@ -231,6 +233,11 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
       baseline ? Promise.resolve(baseline.manifest.legacy) : Promise.resolve(null),
       identityOf(suite.candidate),
     ]);
+    // sharded: the property check runs once, in shard 1 (report merge keeps shard 1's)
+    const property =
+      suite.property && !options.property?.skip && (shard === undefined || shard.index === 1)
+        ? await runPropertyCheck(suite, { store, ci: options.ci, deviations: config.deviations, configArg: options.configArg, ...options.property }).finally(() => stopDatabaseProviders())
+        : undefined;
     suiteReports.push({
       name: suite.name,
       baseline: {
@@ -245,12 +252,9 @@ export async function runVerify(config: ResolvedConfig, options: VerifyRunOption
       channels: channelTotalsOf(ordered),
       scenarios: ordered,
       ...(gone.length > 0 ? { unreferenced: { ids: gone, policy } } : {}),
-      ...deviationsOf(config, suite.name, ordered, (options.scenarios?.length ?? 0) > 0),
+      ...deviationsOf(config, suite.name, ordered, (options.scenarios?.length ?? 0) > 0, property),
       ...databaseCaptureOf(ordered),
-      // sharded: the property check runs once, in shard 1 (report merge keeps shard 1's)
-      ...(suite.property && !options.property?.skip && (shard === undefined || shard.index === 1)
-        ? { property: await runPropertyCheck(suite, { store, ci: options.ci, deviations: config.deviations, configArg: options.configArg, ...options.property }).finally(() => stopDatabaseProviders()) }
-        : {}),
+      ...(property ? { property } : {}),
       ...(suite.perf && !options.perf?.skip && shard === undefined
         ? { perf: await verifySuitePerf(suite, { baselineDir: config.baselineDir, reportDir: options.reportDir ?? config.reportDir, startedAt: startedAt.toISOString(), writeHistory: options.history !== false, ...options.perf }) }
         : {}),
