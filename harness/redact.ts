@@ -341,3 +341,14 @@ export const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'pr
 export function redactHeaderList(headers: ReadonlyArray<[string, string]>, redactText: (text: string) => string): Array<[string, string]> {
   return headers.map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? `<redacted:${k.toLowerCase()}>` : redactText(v)]);
 }
+
+/** `url` with its password replaced by `***`, for messages (never a password in a log line). */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
+}

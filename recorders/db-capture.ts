@@ -22,6 +22,7 @@ import pg from 'pg';
 import { ParityError } from '../harness/errors.ts';
 import type { DbObservation, DbRow, DbValue, RowChange } from '../harness/model.ts';
 import { parseTestDecodingLine, typeValue } from './test-decoding.ts';
+import { redactUrl } from '../harness/redact.ts';
 
 /** How {@link startDbCapture} captures: `auto` tries logical decoding and falls back to snapshots. */
 export type DbCaptureMethod = 'auto' | 'logical' | 'snapshot';
@@ -461,12 +462,3 @@ function errorText(err: unknown): string {
   return String(err);
 }
 
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
-}

@@ -16,6 +16,7 @@ import pg from 'pg';
 import { ParityError } from '../harness/errors.ts';
 import type { SchemaColumn, SchemaObservation, SchemaTable } from '../harness/model.ts';
 import { USER_SCHEMA_CONDITION } from './db-capture.ts';
+import { redactUrl } from '../harness/redact.ts';
 
 /**
  * Reads the schema of the database at `url`. Tables sorted by schema and name, columns in
@@ -125,12 +126,3 @@ async function readSchema(client: pg.Client): Promise<SchemaObservation> {
   };
 }
 
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
-}

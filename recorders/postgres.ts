@@ -28,6 +28,7 @@ import { glob, isDynamicPattern } from 'tinyglobby';
 import { ParityError } from '../harness/errors.ts';
 import type { DatabaseSpec } from '../harness/http-model.ts';
 import { prepareTemplateForCapture } from './db-capture.ts';
+import { redactUrl } from '../harness/redact.ts';
 
 /** A PostgreSQL server paritykit can create databases on, for the scenarios of one run. */
 export interface DatabaseProvider {
@@ -973,16 +974,6 @@ async function connectExternalServer(spec: DatabaseSpec, log: (line: string) => 
 
 // ---------------------------------------------------------------------------------------------
 
-/** `url` with its password replaced by `***`, for messages. */
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
-  }
-}
 
 /** A readable one-line description of `err`: Node joins ECONNREFUSED for `localhost`'s two
  * addresses into an AggregateError whose own message is empty. */

@@ -42,6 +42,7 @@ import { createHash } from 'node:crypto';
 import { renderPropertyHtml } from './property-section.ts';
 import { renderPerfHtml } from './perf-section.ts';
 import type { Channel, ChannelResult, DbValue, Difference, JsonChange, RowTableDiff, TextHunk, Verdict } from '../harness/model.ts';
+import type { ImageComparison } from '../harness/compare/http.ts';
 import type { DeviationReport, ParityReport, ScenarioReport, SuiteReport, TargetIdentity } from './model.ts';
 import {
   databaseCaptureSentence,
@@ -696,20 +697,10 @@ function pageScenario(s: number, scenario: ScenarioReport): { row: PageScenario;
 
 /**
  * How an image comparison rides on a difference (harness/compare/http.ts `ImageComparison`,
- * carried as `difference.image`): sizes in pixels and PNGs as base64. `diffPng` is the
- * comparator's diff rendering; `legacyPng`/`candidatePng` are the two images themselves (the
- * fields this report needs beside it; shown when present).
+ * carried as `difference.image`): sizes in pixels and PNGs as base64 (`diffPng`, and the two
+ * images `legacyPng`/`candidatePng` when they are small enough to travel in the report).
  */
-export interface ReportedImage {
-  legacy: { width: number; height: number };
-  candidate: { width: number; height: number };
-  differingPixels: number | null;
-  ratio: number | null;
-  threshold: number;
-  diffPng?: string;
-  legacyPng?: string;
-  candidatePng?: string;
-}
+export type ReportedImage = ImageComparison;
 
 function pageDifference(result: ChannelResult): PageDifference {
   const d: Difference = result.difference!;
