@@ -78,7 +78,7 @@ export function renderPropertyHtml(suite: SuiteReport): string[] {
       out.push(`<h3>${escapeHtml(channelLabel(c))}: ${escapeHtml(c.difference?.summary ?? 'differs')}</h3>`, `<pre>${escapeHtml(c.difference?.unified ?? '')}</pre>`);
     }
     out.push(
-      '<table><thead><tr><th>legacy</th><th>candidate</th></tr></thead><tbody><tr>',
+      '<table class="grid"><thead><tr><th>legacy</th><th>candidate</th></tr></thead><tbody><tr>',
       `<td><pre>${escapeHtml(outputText(cx.legacy))}</pre></td><td><pre>${escapeHtml(outputText(cx.candidate))}</pre></td>`,
       '</tr></tbody></table>',
       '</details>',

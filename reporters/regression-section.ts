@@ -139,7 +139,7 @@ export function renderRegressionHtml(report: ParityReport): string[] {
       `<p>Compared with the run of ${esc(formatTimestamp(r.previous.startedAt))}${commit} (<code>${esc(r.previous.source)}</code>): parity <strong>${esc(formatParity(r.parity.before))} → ${esc(formatParity(r.parity.now))}</strong> (${esc(parityDelta(r.parity.before, r.parity.now))}).</p>`,
     );
     if (r.suites.length > 0) {
-      out.push('<table class="regression-suites"><thead><tr><th>Suite</th><th>Parity before</th><th>Parity now</th><th>Change</th></tr></thead><tbody>');
+      out.push('<table class="grid regression-suites"><thead><tr><th>Suite</th><th>Parity before</th><th>Parity now</th><th>Change</th></tr></thead><tbody>');
       for (const s of r.suites) {
         out.push(`<tr><td>${esc(s.name)}</td><td>${parityCell(s.parityBefore)}</td><td>${parityCell(s.parityNow)}</td><td>${esc(parityDelta(s.parityBefore, s.parityNow))}</td></tr>`);
       }
@@ -163,7 +163,7 @@ export function renderRegressionHtml(report: ParityReport): string[] {
     }
     const perf = r.suites.flatMap((s) => (s.perf ?? []).map((p) => ({ suite: s.name, ...p })));
     if (perf.length > 0) {
-      out.push('<table class="regression-perf"><thead><tr><th>Suite</th><th>Benchmark</th><th>Ratio before</th><th>Ratio now</th></tr></thead><tbody>');
+      out.push('<table class="grid regression-perf"><thead><tr><th>Suite</th><th>Benchmark</th><th>Ratio before</th><th>Ratio now</th></tr></thead><tbody>');
       for (const p of perf) out.push(`<tr><td>${esc(p.suite)}</td><td>${esc(p.name)}</td><td>${ratioCell(p.before)}</td><td>${ratioCell(p.now)}</td></tr>`);
       out.push('</tbody></table>');
     }
