@@ -224,6 +224,7 @@ function dbCaptureSection(r: Awaited<ReturnType<typeof benchDbCapture>>, client:
     'Two ways to insert: **client** — the rows sent by the client as an application sends them,',
     '1,000 rows per parameterized INSERT; **server** — one `INSERT … SELECT FROM generate_series`,',
     'where the server makes the rows itself and the insert costs almost nothing (the harshest case).',
+    'The capture drains the slot every 250 ms while the scenario runs, and once more at `finish()`.',
     '',
     '| insert | insert alone | with capture | ratio | finish() wall / its CPU in paritykit | load average |',
     '|---|---|---|---|---|---|',

@@ -10,7 +10,7 @@ import { loadBaseline, saveBaseline } from '../baselines/store.ts';
 import type { ServiceTarget } from '../harness/http-model.ts';
 import type { DbObservation } from '../harness/model.ts';
 import { runServiceScenario, stopDatabaseProviders } from '../harness/service-run.ts';
-import { startDbCapture, type DbCaptureOptions } from './db-capture.ts';
+import { DRAIN_INTERVAL_MS, startDbCapture, type DbCaptureOptions } from './db-capture.ts';
 import { startDatabaseProvider, type DatabaseProvider } from './postgres.ts';
 import { UNCHANGED_TOAST } from './test-decoding.ts';
 
@@ -202,6 +202,35 @@ describe('startDbCapture on a server with wal_level=logical', () => {
       { table: 'copy', op: 'c', before: null, after: { id: 2, name: 'pear', qty: 2 }, key: null },
       { table: 'copy', op: 'd', before: { id: 1, name: 'apple', qty: 1 }, after: null, key: null },
     ]);
+  });
+
+  it('drains the slot while the scenario runs: transactions numbered across drains, keys of tables created between drains', async () => {
+    const db = await server.clone();
+    try {
+      const capture = await startDbCapture(db.url);
+      const pause = () => new Promise((resolve) => setTimeout(resolve, DRAIN_INTERVAL_MS * 3));
+      await withClient(db.url, async (c) => {
+        await c.query(`INSERT INTO items (name) VALUES ('first')`);
+        await pause(); // at least one background drain reads the first transaction
+        await c.query(`CREATE TABLE later (code text PRIMARY KEY, n int)`);
+        await c.query(`INSERT INTO later VALUES ('a', 1)`);
+        await pause();
+        await c.query(`BEGIN`);
+        await c.query(`UPDATE later SET n = 2`);
+        await c.query(`DELETE FROM items WHERE name = 'first'`);
+        await c.query(`COMMIT`);
+      });
+      const observed = await capture.finish();
+      expect(observed.changes.map(({ table, op, key, tx, seq }) => ({ table, op, key, tx, seq }))).toEqual([
+        { table: 'items', op: 'c', key: { id: 3 }, tx: 1, seq: 1 },
+        { table: 'later', op: 'c', key: { code: 'a' }, tx: 2, seq: 2 },
+        { table: 'later', op: 'u', key: { code: 'a' }, tx: 3, seq: 3 },
+        { table: 'items', op: 'd', key: { id: 3 }, tx: 3, seq: 4 },
+      ]);
+      expect(await slotsOnServer(db.url)).toEqual([]);
+    } finally {
+      await db.drop();
+    }
   });
 
   it('reads a large output in batches, numbering every change', async () => {

@@ -136,13 +136,47 @@ async function logicalDecodingUnavailable(client: pg.Client): Promise<string | n
 // ---------------------------------------------------------------------------------------------
 // Logical decoding.
 
+/** How often (ms) the slot is drained while the scenario runs, so decoding and parsing overlap
+ * the target's own work instead of all happening at finish. */
+export const DRAIN_INTERVAL_MS = 250;
+
 async function startLogicalCapture(client: pg.Client, batchRows: number): Promise<DbCapture> {
   const slot = `${SLOT_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`;
   // temporary = true: the slot dies with this session (SIGKILL included).
   await client.query(`SELECT pg_create_logical_replication_slot($1, 'test_decoding', true)`, [slot]);
+  const reader = new SlotReader(client, slot, batchRows);
+  // Background drain: every committed transaction is decoded and parsed while the scenario is
+  // still running. One query at a time on this connection: the loop and finish() take turns.
+  let stopping = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const loop = (async () => {
+    while (!stopping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DRAIN_INTERVAL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (stopping) break;
+      try {
+        await reader.drain(false);
+      } catch (err) {
+        failure = err;
+        break;
+      }
+    }
+  })();
+  const stop = async (): Promise<void> => {
+    stopping = true;
+    wake?.();
+    await loop;
+  };
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      await stop();
       await client.query('SELECT pg_drop_replication_slot($1)', [slot]).catch(() => {});
       await client.end().catch(() => {});
     })();
@@ -153,7 +187,10 @@ async function startLogicalCapture(client: pg.Client, batchRows: number): Promis
     finish: async () => {
       if (closed) throw new ParityError('INTERNAL', 'db capture: finish() after finish() or abort()');
       try {
-        return { method: 'logical', changes: await readSlot(client, slot, batchRows) };
+        await stop();
+        if (failure !== undefined) throw failure;
+        await reader.drain(true);
+        return { method: 'logical', changes: reader.changes };
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         throw err instanceof ParityError ? err : new ParityError('TARGET_FAILED', `db capture: reading replication slot "${slot}" failed: ${errorText(err)}`, { cause: err });
@@ -166,58 +203,83 @@ async function startLogicalCapture(client: pg.Client, batchRows: number): Promis
 }
 
 /**
- * Reads and parses everything the slot decoded. The servers paritykit starts run with
- * `synchronous_commit=off`, and logical decoding only reads WAL that was flushed: a
- * transactional marker message committed with `synchronous_commit=on` flushes the WAL of every
- * earlier commit first.
+ * Reads and parses what the slot decoded, in as many drains as it takes (each drain returns
+ * whole transactions, so the transaction numbering carries over). The servers paritykit starts
+ * run with `synchronous_commit=off`, and logical decoding only reads WAL that was flushed: the
+ * final drain first commits a transactional marker message with `synchronous_commit=on`, which
+ * flushes the WAL of every earlier commit.
  */
-async function readSlot(client: pg.Client, slot: string, batchRows: number): Promise<RowChange[]> {
-  await client.query('SET synchronous_commit = on');
-  await client.query(`SELECT pg_logical_emit_message(true, '${MARKER_PREFIX}', 'finish')`);
-  const keys = await primaryKeys(client);
-  const changes: RowChange[] = [];
-  let tx = 0;
-  let txHasChanges = false;
-  await client.query('BEGIN');
-  await client.query(
-    `DECLARE paritykit_changes NO SCROLL CURSOR FOR
-       SELECT data FROM pg_logical_slot_get_changes(${pg.escapeLiteral(slot)}, NULL, NULL, 'include-xids', '0', 'skip-empty-xacts', '1')`,
-  );
-  // The next batch is asked for before this one is parsed: the server and the network work
-  // while this process parses (at most two batches are held).
-  const fetchBatch = () => {
-    const next = client.query<{ data: string }>(`FETCH ${batchRows} FROM paritykit_changes`);
-    next.catch(() => {}); // awaited below; a parse error may leave it unawaited
-    return next;
-  };
-  let pending = fetchBatch();
-  for (;;) {
-    const { rows } = await pending;
-    const more = rows.length === batchRows;
-    if (more) pending = fetchBatch();
-    for (const { data } of rows) {
-      const line = parseTestDecodingLine(data);
-      if (line.kind === 'begin' || line.kind === 'commit') {
-        txHasChanges = false;
-        continue;
-      }
-      if (line.kind === 'message') continue;
-      if (!txHasChanges) {
-        tx += 1;
-        txHasChanges = true;
-      }
-      if (line.kind === 'truncate') {
-        for (const { schema, table } of line.tables) changes.push({ schema, table, op: 't', before: null, after: null, key: null, tx, seq: changes.length + 1 });
-        continue;
-      }
-      const { op, schema, table, before, after } = line;
-      const keyColumns = keys.get(qualified(schema, table));
-      changes.push({ schema, table, op, before, after, key: keyOf(keyColumns, after ?? before), tx, seq: changes.length + 1 });
-    }
-    if (!more) break;
+class SlotReader {
+  readonly changes: RowChange[] = [];
+  readonly #client: pg.Client;
+  readonly #slot: string;
+  readonly #batchRows: number;
+  #tx = 0;
+
+  constructor(client: pg.Client, slot: string, batchRows: number) {
+    this.#client = client;
+    this.#slot = slot;
+    this.#batchRows = batchRows;
   }
-  await client.query('COMMIT');
-  return changes;
+
+  async drain(final: boolean): Promise<void> {
+    const client = this.#client;
+    if (final) {
+      await client.query('SET synchronous_commit = on');
+      await client.query(`SELECT pg_logical_emit_message(true, '${MARKER_PREFIX}', 'finish')`);
+    }
+    const changes = this.changes;
+    const first = changes.length;
+    let txHasChanges = false;
+    await client.query('BEGIN');
+    await client.query(
+      `DECLARE paritykit_changes NO SCROLL CURSOR FOR
+         SELECT data FROM pg_logical_slot_get_changes(${pg.escapeLiteral(this.#slot)}, NULL, NULL, 'include-xids', '0', 'skip-empty-xacts', '1')`,
+    );
+    // The next batch is asked for before this one is parsed: the server and the network work
+    // while this process parses (at most two batches are held).
+    const fetchBatch = () => {
+      const next = client.query<{ data: string }>(`FETCH ${this.#batchRows} FROM paritykit_changes`);
+      next.catch(() => {}); // awaited below; a parse error may leave it unawaited
+      return next;
+    };
+    let pending = fetchBatch();
+    for (;;) {
+      const { rows } = await pending;
+      const more = rows.length === this.#batchRows;
+      if (more) pending = fetchBatch();
+      for (const { data } of rows) {
+        const line = parseTestDecodingLine(data);
+        if (line.kind === 'begin' || line.kind === 'commit') {
+          txHasChanges = false;
+          continue;
+        }
+        if (line.kind === 'message') continue;
+        if (!txHasChanges) {
+          this.#tx += 1;
+          txHasChanges = true;
+        }
+        const tx = this.#tx;
+        if (line.kind === 'truncate') {
+          for (const { schema, table } of line.tables) changes.push({ schema, table, op: 't', before: null, after: null, key: null, tx, seq: changes.length + 1 });
+          continue;
+        }
+        const { op, schema, table, before, after } = line;
+        changes.push({ schema, table, op, before, after, key: null, tx, seq: changes.length + 1 });
+      }
+      if (!more) break;
+    }
+    await client.query('COMMIT');
+    // Keys from the primary keys as they are after decoding: tables the scenario created are
+    // known by then (read once per drain, one catalog query).
+    if (changes.length > first) {
+      const keys = await primaryKeys(client);
+      for (let i = first; i < changes.length; i++) {
+        const c = changes[i];
+        if (c.op !== 't') c.key = keyOf(keys.get(qualified(c.schema, c.table)), c.after ?? c.before);
+      }
+    }
+  }
 }
 
 /** `schema.table` → primary-key column names in key order, for every user table. */
