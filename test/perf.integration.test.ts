@@ -86,6 +86,19 @@ describe('perf: CLIs', () => {
     expect(wall.estimate!.lower).toBeLessThan(1.05);
   });
 
+  it('identical systems never fail across 20 repeated runs', async () => {
+    // 20 full perf runs of the same CLI on both sides (20 ms a run, 4 ABBA rounds of 2 runs per
+    // slot), each with its own bootstrap seed: none may come out `fail` (bench/perf.ts measures
+    // the same with the default budget: 0/20).
+    const verdicts: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const report = await runPerfSuite(cliSuite('0.02', { rounds: 4, maxRounds: 4 }), { seed: i + 1 });
+      verdicts.push(report.scenarios[0].verdict);
+    }
+    expect(verdicts).toHaveLength(20);
+    expect(verdicts.filter((v) => v === 'fail' || v === 'error')).toEqual([]);
+  });
+
   it('compares with stored legacy figures when the legacy cannot run, with a warning', async () => {
     const { stored, skipped } = await measureLegacyPerf(cliSuite('0.05'));
     expect(skipped).toEqual([]);
