@@ -70,6 +70,7 @@ const results = {
   binary: () => diff('files', compareBinary(Buffer.from([0, 1, 2]), Buffer.from([0, 1, 3])), { path: 'logo.png', format: 'image' }),
   truncated: (): ChannelResult => {
     const d = compareText('a\nb\n', 'a\nc\n')!;
+    if (d.kind !== 'text') throw new Error('expected a text difference');
     return diff('stderr', { ...d, truncated: true }, { format: 'text' });
   },
 };

@@ -462,7 +462,7 @@ describe('embedded provider: stopping', () => {
     ['SIGINT', 'a SIGINT'],
     ['SIGTERM', 'a SIGTERM'],
     ['exit', 'process.exit() without stop()'],
-  ] as const)('leaves no postgres running after %s (%s)', async (how) => {
+  ] as const)('leaves no postgres running after %s (%s)', async (how, _label) => {
     const parent = await makeTempDir('paritykit-pg-signal-');
     try {
       await writeFile(join(parent, 'child.mjs'), CHILD);

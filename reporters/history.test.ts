@@ -44,7 +44,7 @@ describe('scenarioDigest', () => {
 
   it('changes with the difference, not with its human summary, timings or error text', () => {
     const a = scenarioDigest(diffScenario('~ a'));
-    expect(scenarioDigest({ ...diffScenario('~ a', 'other wording'), durationMs: 999 })).toBe(a);
+    expect(scenarioDigest({ ...diffScenario('~ a', 'other wording'), durationMs: 999 } as Parameters<typeof scenarioDigest>[0])).toBe(a);
     expect(scenarioDigest(diffScenario('~ b'))).not.toBe(a);
     const error = (text: string): Pick<ScenarioReport, 'verdict' | 'channels'> & { error: string } => ({ verdict: 'error', channels: [], error: text });
     expect(scenarioDigest(error('/tmp/abc: boom'))).toBe(scenarioDigest(error('/tmp/xyz: boom')));

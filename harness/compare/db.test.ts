@@ -215,7 +215,7 @@ describe('compareDb: generated keys', () => {
       views: {},
     };
     const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-    const side = (a: number, b: number, sku: string) => ({
+    const side = (a: number, b: number, sku: string): DbObservation => ({
       method: 'logical' as const,
       changes: [
         { schema: 'public', table: 'carts', op: 'c' as const, before: null, after: { id: uuid(a), owner: 'ann' }, key: { id: uuid(a) }, tx: 1, seq: 1 },
