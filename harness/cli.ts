@@ -127,6 +127,12 @@ function parsePath(value: string): string {
   return value;
 }
 
+/** `line` cut to `width` columns with `…` (the full list is in the reports). */
+function clipLine(line: string, width: number): string {
+  const chars = [...line];
+  return chars.length <= width ? line : `${chars.slice(0, width - 1).join('')}…`;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
 }
@@ -192,8 +198,9 @@ async function commandRecord(
     io.stdout.write(`${c.bold(suite.name)}: ${verb} ${result.scenarios} scenarios → ${where} revision ${result.save.revision}\n`);
     if (result.runs > 1) {
       const rules = result.noisy.reduce((n, x) => n + x.rules.length, 0);
-      io.stdout.write(`  noise learned from ${result.runs} runs: ${rules} place(s) in ${result.noisy.length} scenario(s), ignored at verify and listed in reports\n`);
-      for (const n of result.noisy.slice(0, 10)) io.stdout.write(`    ${n.id}: ${n.rules.map(describeNoise).join('; ')}\n`);
+      const width = Math.min(120, io.stdout.columns ?? 80);
+      io.stdout.write(`  noise learned from ${result.runs} runs: ${rules} place(s) in ${result.noisy.length} scenario(s)\n  (ignored at verify, listed in the reports)\n`);
+      for (const n of result.noisy.slice(0, 10)) io.stdout.write(`${clipLine(`    ${n.id}: ${n.rules.map(describeNoise).join('; ')}`, width)}\n`);
       if (result.noisy.length > 10) io.stdout.write(`    … and ${result.noisy.length - 10} more\n`);
     }
     for (const n of result.nondeterministic) {
@@ -239,7 +246,7 @@ async function commandVerify(io: CliIo, opts: CommonOptions & { perf?: boolean; 
   const redact = (text: string) => redactors.reduce((t, r) => r.redactText(t), text);
   await writeReports(report, reportDir, { redact });
   io.stdout.write(renderTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));
-  io.stdout.write(renderPropertyTerminal(report, { color: useColor(io) }));
+  io.stdout.write(renderPropertyTerminal(report, { color: useColor(io), width: Math.min(120, io.stdout.columns ?? 80) }));
   io.stdout.write(renderPerfTerminal(report, { color: useColor(io) }));
   await writeCiOutput(io, report, reportDir, redact);
   io.stdout.write(`\nReport: ${path.join(path.relative(io.cwd, reportDir) || '.', 'index.html')}\n`);

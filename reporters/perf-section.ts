@@ -81,9 +81,11 @@ export function renderPerfTerminal(report: ParityReport, options: { color?: bool
         out.push(`  ${paint('error')} ${s.id}: ${(s.error ?? '').split('\n')[0]}`);
         continue;
       }
-      const aa = p?.aa ? `  A/A ${interval(p.aa)}` : '';
-      const held = p?.unsteady ? c.yellow(' — machine unsteady: the legacy differed from itself (A/A), interval widened by it') : '';
-      out.push(`  ${paint(s.verdict)} ${s.id}: ${METRIC_LABEL[s.primary]} ratio ${interval(p?.estimate)} (${p?.estimate ? pct(p.estimate.ratio) : '—'}), ${s.rounds} rounds${aa}${held}`);
+      // Two short lines (they fit 80 columns): the verdict and ratio, then rounds and the A/A.
+      const aa = p?.aa ? ` · A/A ${interval(p.aa)}` : '';
+      out.push(`  ${paint(s.verdict)} ${s.id}: ${METRIC_LABEL[s.primary]} ratio ${interval(p?.estimate)} (${p?.estimate ? pct(p.estimate.ratio) : '—'})`);
+      out.push(`      ${s.rounds} rounds${aa}`);
+      if (p?.unsteady) out.push(c.yellow('      machine unsteady: the legacy differed from itself (A/A), interval widened'));
     }
   }
   return out.length > 0 ? `${out.join('\n')}\n` : '';

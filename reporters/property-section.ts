@@ -109,19 +109,37 @@ export function renderPropertyMarkdown(report: ParityReport): string[] {
 
 /** Terminal lines for the property checks of a run: facts, counterexamples and the replay
  * command of each suite; `''` when no suite ran one. */
-export function renderPropertyTerminal(report: ParityReport, options: { color?: boolean } = {}): string {
+export function renderPropertyTerminal(report: ParityReport, options: { color?: boolean; width?: number } = {}): string {
   const c = createColors(options.color ?? false);
+  const width = options.width ?? 80;
   const lines: string[] = [];
+  // Prose is wrapped at `width` (continuation lines indented 4); the replay command is kept whole
+  // so it can be copied.
+  const wrap = (text: string, indent: string): string[] => {
+    const out: string[] = [];
+    let line = indent;
+    for (const word of text.split(' ')) {
+      if (line.trim().length > 0 && line.length + 1 + word.length > width) {
+        out.push(line);
+        line = `${indent}  ${word}`;
+      } else {
+        line = line.trim().length > 0 ? `${line} ${word}` : `${line}${word}`;
+      }
+    }
+    out.push(line);
+    return out;
+  };
   for (const suite of report.suites) {
     const p = suite.property;
     if (!p) continue;
     const bad = p.counterexamples.length > 0 || p.error;
     lines.push(`${c.bold(`property ${suite.name}`)}: ${propertyFacts(p)}`);
-    lines.push(`  ${bad ? c.red(p.note) : p.legacyRunnable ? c.green(p.note) : c.yellow(p.note)}`);
+    const paint = bad ? c.red : p.legacyRunnable ? c.green : c.yellow;
+    for (const l of wrap(p.note, '  ')) lines.push(paint(l));
     for (const cx of p.counterexamples) {
-      lines.push(`  counterexample ${cx.id} (${savedText(cx)}):`);
+      lines.push(...wrap(`counterexample ${cx.id} (${savedText(cx)}):`, '  '));
       for (const l of inputYaml(cx.input).trimEnd().split('\n').slice(0, 20)) lines.push(`    ${l}`);
-      for (const d of differing(cx)) lines.push(`  ${channelLabel(d)}: ${d.difference?.summary ?? 'differs'}`);
+      for (const d of differing(cx)) lines.push(...wrap(`${channelLabel(d)}: ${d.difference?.summary ?? 'differs'}`, '  '));
     }
     lines.push(`  replay: ${p.replay}`);
   }
