@@ -52,6 +52,16 @@ async function templateFor(provider: DatabaseProvider, spec: DatabaseSpec, rootD
   return t;
 }
 
+/** A fresh clone of the target's fixture template, its URL set in `env` (`DATABASE_URL` or the
+ * spec's `env`): the one way a service gets its database, for scenarios and for perf. */
+async function cloneFor(spec: DatabaseSpec, rootDir: string, env: Record<string, string>): Promise<{ url: string; drop(): Promise<void> }> {
+  const provider = await providerFor(spec, rootDir);
+  const template = await templateFor(provider, spec, rootDir);
+  const db = await provider.cloneDatabase(template, 'pk');
+  env[spec.env ?? 'DATABASE_URL'] = db.url;
+  return db;
+}
+
 /** Stops every database server this process started (end of a record or verify run). */
 export async function stopDatabaseProviders(): Promise<void> {
   const all = [...providers.values()];
@@ -101,10 +111,7 @@ export async function runServiceScenario(
     }
     // A `url` target is run by someone else: paritykit cannot hand it a database.
     if (target.database && !('url' in target)) {
-      const provider = await providerFor(target.database, options.rootDir);
-      const template = await templateFor(provider, target.database, options.rootDir);
-      db = await provider.cloneDatabase(template, 'pk');
-      env[target.database.env ?? 'DATABASE_URL'] = db.url;
+      db = await cloneFor(target.database, options.rootDir, env);
       // The db channel starts before the service, so it sees every write (docs/database.md).
       const method = target.database.capture ?? 'auto';
       if (method !== 'off') {
@@ -197,12 +204,7 @@ export async function startServiceWithDatabase(
 ): Promise<{ service: RunningService; stop(): Promise<void> }> {
   let db: { url: string; drop(): Promise<void> } | undefined;
   const env: Record<string, string> = {};
-  if (target.database && !('url' in target)) {
-    const provider = await providerFor(target.database, options.rootDir);
-    const template = await templateFor(provider, target.database, options.rootDir);
-    db = await provider.cloneDatabase(template, 'pk');
-    env[target.database.env ?? 'DATABASE_URL'] = db.url;
-  }
+  if (target.database && !('url' in target)) db = await cloneFor(target.database, options.rootDir, env);
   let service: RunningService;
   try {
     service = await startService(target, { rootDir: options.rootDir, env, signal: options.signal });
